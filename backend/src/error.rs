@@ -1,0 +1,44 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the backend. Each variant has a stable code (see
+/// [`Error::code`]) that reaches logs and, where a client caused it, the API.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("configuration: {0}")]
+    Config(String),
+
+    #[error("data directory {path}: {reason}")]
+    DataDir { path: PathBuf, reason: String },
+
+    #[error("cannot listen on {addr}: {source}{hint}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+        hint: &'static str,
+    },
+
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// Stable, searchable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Config(_) => "config_invalid",
+            Self::DataDir { .. } => "data_dir_unusable",
+            Self::Listen { .. } => "listen_failed",
+            Self::Database(_) => "database_error",
+            Self::Migrate(_) => "database_migration_failed",
+            Self::Io(_) => "io_error",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,14 @@
+//! certdesk's server: configuration, storage, mail and the HTTP API, as a library so the
+//! integration tests run the real thing in-process.
+
+pub mod cli;
+pub mod config;
+mod error;
+pub mod http;
+pub mod server;
+pub mod store;
+
+pub use error::{Error, Result};
+
+/// The server's version, as reported by `/api/health` and `--version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,3 @@
+fn main() {
+    certdesk_frontend::start();
+}
