@@ -1,1 +1,6 @@
+//! certdesk's integration tests: the real server on 127.0.0.1, the real browser through
+//! chromedriver, and the real command-line tools. One binary, one module per area.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+mod web;
