@@ -24,8 +24,6 @@ impl Server {
     /// Does everything that can fail before serving, so failures are reported before the
     /// server claims to be up.
     pub async fn prepare(config: Config) -> Result<Self> {
-        prepare_data_dir(&config.data_dir)?;
-        let store = Store::connect(&config.database_url()).await?;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| Error::Listen {
@@ -39,6 +37,14 @@ impl Server {
                 },
                 source,
             })?;
+        Self::prepare_on(config, listener).await
+    }
+
+    /// [`Server::prepare`] on a listener bound by the caller, e.g. on port 0 by a test that
+    /// must know the address (for `public_url`) before the server is built.
+    pub async fn prepare_on(config: Config, listener: TcpListener) -> Result<Self> {
+        prepare_data_dir(&config.data_dir)?;
+        let store = Store::connect(&config.database_url()).await?;
         Ok(Self {
             listener,
             state: AppState {

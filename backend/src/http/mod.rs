@@ -8,7 +8,7 @@ mod web;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{any, get};
 use shared::api::routes;
 
 use crate::config::Config;
@@ -25,11 +25,14 @@ pub struct AppState {
 
 /// The whole application: API, web app, and the headers every answer carries.
 pub fn router(state: AppState) -> Router {
+    // Route paths carry their full `/api/...` prefix (shared with the client), so the API is
+    // merged, not nested; unknown API paths answer in JSON instead of with the web app.
     let api = Router::new()
         .route(routes::HEALTH, get(health::health))
-        .fallback(error::api_not_found)
-        .layer(security::api_cache_layer());
-    let api = Router::new().nest_service("/api", api.with_state(state.clone()));
+        .route("/api", any(error::api_not_found))
+        .route("/api/{*rest}", any(error::api_not_found))
+        .layer(security::api_cache_layer())
+        .with_state(state.clone());
     security::apply(
         api.fallback_service(web::service(&state.config.web_root)),
         state.config.public_url.scheme() == "https",
