@@ -1,1 +1,85 @@
-fn main() {}
+//! `cargo xtask setup | run | test | bench`: the commands the README names.
+
+mod bench;
+mod cmd;
+mod setup;
+mod test;
+
+use std::process::ExitCode;
+
+use cmd::Ctx;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  setup [run|test]   install what is missing (default: everything the tests need)
+  run                set up, build the web app and start certdesk on http://127.0.0.1:8080
+  test               set up, then formatting, lints, unit, browser and integration tests
+  bench [--quick]    measure sizes and speeds and write docs/perf.md
+
+The tools go into a cache outside the repository: $CERTDESK_TOOLS, or
+$XDG_CACHE_HOME/certdesk-tools, or ~/.cache/certdesk-tools.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let ctx = match Ctx::new() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = match args.first().map(String::as_str) {
+        Some("setup") => match args.get(1).map(String::as_str) {
+            Some("run") => setup::setup(&ctx, setup::Purpose::Run),
+            None | Some("test") => setup::setup(&ctx, setup::Purpose::Test),
+            Some(other) => Err(format!("unknown setup purpose `{other}`; use run or test")),
+        },
+        Some("run") => run(&ctx),
+        Some("test") => test::test(&ctx),
+        Some("bench") => bench::bench(&ctx, args.iter().any(|a| a == "--quick")),
+        Some("-h" | "--help" | "help") | None => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds the web app and the server, then runs `certdesk serve` in the foreground.
+fn run(ctx: &Ctx) -> Result<(), String> {
+    setup::setup(ctx, setup::Purpose::Run)?;
+    build_web(ctx)?;
+    ctx.step(
+        "build the server",
+        &mut ctx.cargo(&["build", "-p", "certdesk-backend", "--bin", "certdesk"]),
+    )?;
+    let bin = ctx.root.join("target/debug/certdesk");
+    println!(
+        "xtask: starting certdesk (data in ./data, mail as .eml files in ./data/mail; Ctrl-C stops it)"
+    );
+    // Ctrl-C reaches both processes (same process group); certdesk shuts down gracefully.
+    ctx.step("certdesk serve", ctx.command(&bin).arg("serve"))
+}
+
+/// `trunk build --release --offline` into `dist/`, with the size-optimised profile.
+pub fn build_web(ctx: &Ctx) -> Result<(), String> {
+    ctx.step("fetch crates", &mut ctx.cargo(&["fetch"]))?;
+    let mut trunk = ctx.command(ctx.tools.join("bin/trunk"));
+    trunk.args([
+        "build",
+        "--release",
+        "--offline",
+        "--cargo-profile",
+        "wasm-release",
+    ]);
+    ctx.step("build the web app (trunk)", &mut trunk)
+}

@@ -2,5 +2,6 @@
 //! chromedriver, and the real command-line tools. One binary, one module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod cli;
 mod support;
 mod web;
