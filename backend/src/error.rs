@@ -23,6 +23,9 @@ pub enum Error {
     #[error("database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 
+    #[error("mail: {0}")]
+    Mail(String),
+
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -36,6 +39,7 @@ impl Error {
             Self::Listen { .. } => "listen_failed",
             Self::Database(_) => "database_error",
             Self::Migrate(_) => "database_migration_failed",
+            Self::Mail(_) => "mail_error",
             Self::Io(_) => "io_error",
         }
     }

@@ -3,8 +3,10 @@
 
 pub mod cli;
 pub mod config;
+pub mod domain;
 mod error;
 pub mod http;
+pub mod mail;
 pub mod server;
 pub mod store;
 

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::domain::Env;
 use crate::http::{AppState, router};
+use crate::mail::{Worker, WorkerHandle};
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -43,6 +45,12 @@ impl Server {
     /// [`Server::prepare`] on a listener bound by the caller, e.g. on port 0 by a test that
     /// must know the address (for `public_url`) before the server is built.
     pub async fn prepare_on(config: Config, listener: TcpListener) -> Result<Self> {
+        Self::prepare_with(config, listener, Env::default()).await
+    }
+
+    /// [`Server::prepare_on`] with the given time and randomness (tests pass a clock they
+    /// can move).
+    pub async fn prepare_with(config: Config, listener: TcpListener, env: Env) -> Result<Self> {
         prepare_data_dir(&config.data_dir)?;
         let store = Store::connect(&config.database_url()).await?;
         Ok(Self {
@@ -50,8 +58,15 @@ impl Server {
             state: AppState {
                 config: Arc::new(config),
                 store,
+                env,
+                mail: WorkerHandle::default(),
             },
         })
+    }
+
+    /// The state handlers see (tests use its store and clock).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// The address actually bound (useful with port 0).
@@ -61,12 +76,25 @@ impl Server {
 
     /// Serves until `shutdown` completes, then finishes open requests and closes the database.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-        let store = self.state.store.clone();
-        axum::serve(self.listener, router(self.state))
+        let state = self.state;
+        let store = state.store.clone();
+        let worker = Worker::new(
+            store.clone(),
+            &state.config,
+            state.env.clone(),
+            state.mail.clone(),
+        )?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(worker.run(stopped));
+        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .await;
+        // The worker finishes the mail in hand; what is left stays queued for the next start.
+        let _ = stop.send(true);
+        let _ = worker.await;
         store.close().await;
-        Ok(())
+        Ok(served?)
     }
 }
 

@@ -8,26 +8,68 @@ use shared::api::{ApiError, ErrorCode};
 pub struct HttpError {
     pub status: StatusCode,
     pub body: ApiError,
+    /// Seconds for a `Retry-After` header (rate limits).
+    pub retry_after: Option<i64>,
 }
 
 impl HttpError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         let status = match code {
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest
+            | ErrorCode::EmailNotAllowed
+            | ErrorCode::LinkInvalid
+            | ErrorCode::LinkUsed
+            | ErrorCode::LinkExpired => StatusCode::BAD_REQUEST,
+            ErrorCode::NotSignedIn => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden | ErrorCode::CrossSiteRequest => StatusCode::FORBIDDEN,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Self {
             status,
             body: ApiError::new(code, message),
+            retry_after: None,
+        }
+    }
+
+    pub fn retry_after(mut self, seconds: i64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+}
+
+/// Server-side failures reach the client as a code only; the details go to the log.
+impl From<crate::Error> for HttpError {
+    fn from(e: crate::Error) -> Self {
+        match e {
+            crate::Error::Database(_) => {
+                tracing::error!(code = e.code(), "{e}");
+                Self::new(
+                    ErrorCode::DatabaseUnavailable,
+                    "The database is not available; please try again shortly.",
+                )
+            }
+            e => {
+                tracing::error!(code = e.code(), "{e}");
+                Self::new(ErrorCode::Internal, "Something went wrong on the server.")
+            }
         }
     }
 }
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(s) = self.retry_after
+            && let Ok(v) = axum::http::HeaderValue::from_str(&s.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+        response
     }
 }
 

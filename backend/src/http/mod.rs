@@ -1,36 +1,60 @@
 //! The HTTP surface: routes, security headers, the web app's files. Handlers stay thin.
 
+mod access;
+mod admin;
+mod auth;
 mod error;
 mod health;
 mod security;
+mod session;
 mod web;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{any, get};
-use shared::api::routes;
+use axum::routing::any;
 
 use crate::config::Config;
+use crate::domain::Env;
+use crate::mail::WorkerHandle;
 use crate::store::Store;
 
+pub use access::{Endpoint, endpoints};
+pub use auth::signin_link;
 pub use error::HttpError;
+pub use session::{COOKIE as SESSION_COOKIE, CurrentUser};
 
 /// What every handler may reach.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
+    /// Time and randomness.
+    pub env: Env,
+    /// Wakes the mail worker after a mail was queued.
+    pub mail: WorkerHandle,
 }
 
 /// The whole application: API, web app, and the headers every answer carries.
 pub fn router(state: AppState) -> Router {
     // Route paths carry their full `/api/...` prefix (shared with the client), so the API is
     // merged, not nested; unknown API paths answer in JSON instead of with the web app.
-    let api = Router::new()
-        .route(routes::HEALTH, get(health::health))
+    let mut api = Router::new();
+    for (endpoint, handler) in access::api_routes() {
+        // Each endpoint's declared access is enforced here, from the same table tests read.
+        let check = axum::middleware::from_fn_with_state(
+            (state.clone(), endpoint.access),
+            access::authorize,
+        );
+        api = api.route(endpoint.path, handler.route_layer(check));
+    }
+    let api = api
         .route("/api", any(error::api_not_found))
         .route("/api/{*rest}", any(error::api_not_found))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::same_origin,
+        ))
         .layer(security::api_cache_layer())
         .with_state(state.clone());
     security::apply(

@@ -15,6 +15,22 @@ pub enum ErrorCode {
     Internal,
     /// The database did not answer.
     DatabaseUnavailable,
+    /// The address is not in one of the configured mail domains.
+    EmailNotAllowed,
+    /// Too many requests; the message says when to try again.
+    RateLimited,
+    /// The sign-in link is unknown or malformed.
+    LinkInvalid,
+    /// The sign-in link was already used.
+    LinkUsed,
+    /// The sign-in link has expired.
+    LinkExpired,
+    /// This needs a session and there is none (or it has expired).
+    NotSignedIn,
+    /// Signed in, but the role does not allow this.
+    Forbidden,
+    /// A state-changing request came from another site.
+    CrossSiteRequest,
 }
 
 impl ErrorCode {
@@ -25,6 +41,14 @@ impl ErrorCode {
             Self::BadRequest => "bad_request",
             Self::Internal => "internal",
             Self::DatabaseUnavailable => "database_unavailable",
+            Self::EmailNotAllowed => "email_not_allowed",
+            Self::RateLimited => "rate_limited",
+            Self::LinkInvalid => "link_invalid",
+            Self::LinkUsed => "link_used",
+            Self::LinkExpired => "link_expired",
+            Self::NotSignedIn => "not_signed_in",
+            Self::Forbidden => "forbidden",
+            Self::CrossSiteRequest => "cross_site_request",
         }
     }
 }
@@ -63,6 +87,14 @@ mod tests {
             ErrorCode::BadRequest,
             ErrorCode::Internal,
             ErrorCode::DatabaseUnavailable,
+            ErrorCode::EmailNotAllowed,
+            ErrorCode::RateLimited,
+            ErrorCode::LinkInvalid,
+            ErrorCode::LinkUsed,
+            ErrorCode::LinkExpired,
+            ErrorCode::NotSignedIn,
+            ErrorCode::Forbidden,
+            ErrorCode::CrossSiteRequest,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -1,9 +1,13 @@
 //! The HTTP API as both sides see it. No type here can carry a private key: a typed client
 //! built on these types cannot send one.
 
+mod auth;
 mod error;
 mod health;
 pub mod routes;
 
+pub use auth::{
+    AuditEntry, AuditLog, Language, LinkRequest, LinkSent, Me, Operator, Role, SessionRequest,
+};
 pub use error::{ApiError, ErrorCode};
 pub use health::{DatabaseStatus, Health};

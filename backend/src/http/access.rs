@@ -1,0 +1,126 @@
+//! Who may call what: every API endpoint with the access it needs (one table the router and
+//! the tests both read), the access check, and the cross-site request check.
+
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{MethodRouter, get, post};
+use shared::api::{ErrorCode, Role, routes};
+
+use super::{AppState, HttpError, admin, auth, health, session};
+use crate::domain::auth::{Access, Admission};
+
+/// One API endpoint and what it requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn ep(method: Method, path: &'static str, access: Access) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        access,
+    }
+}
+
+/// Every API endpoint with its handler.
+pub(super) fn api_routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
+    use Access::{AtLeast, Public};
+    vec![
+        (ep(Method::GET, routes::HEALTH, Public), get(health::health)),
+        (
+            ep(Method::POST, routes::AUTH_LINK, Public),
+            post(auth::request_link),
+        ),
+        (
+            ep(Method::POST, routes::AUTH_SESSION, Public),
+            post(auth::start_session),
+        ),
+        (
+            ep(Method::POST, routes::AUTH_LOGOUT, Public),
+            post(auth::logout),
+        ),
+        (
+            ep(Method::GET, routes::AUTH_ME, AtLeast(Role::Requester)),
+            get(auth::me),
+        ),
+        (
+            ep(Method::GET, routes::OPERATORS, AtLeast(Role::Desk)),
+            get(admin::operators),
+        ),
+        (
+            ep(Method::GET, routes::AUDIT, AtLeast(Role::Admin)),
+            get(admin::audit),
+        ),
+    ]
+}
+
+/// Every API endpoint and the access it requires.
+pub fn endpoints() -> Vec<Endpoint> {
+    api_routes().into_iter().map(|(e, _)| e).collect()
+}
+
+/// Resolves the session and admits or refuses the caller per the endpoint's [`Access`].
+pub(super) async fn authorize(
+    State((state, access)): State<(AppState, Access)>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, HttpError> {
+    let user = session::current(&state, request.headers()).await?;
+    match access.admit(user.as_ref().map(|u| u.role)) {
+        Admission::Allowed => {
+            if let Some(user) = user {
+                request.extensions_mut().insert(user);
+            }
+            Ok(next.run(request).await)
+        }
+        Admission::NotSignedIn => Err(HttpError::new(
+            ErrorCode::NotSignedIn,
+            "Please sign in first.",
+        )),
+        Admission::Forbidden => Err(HttpError::new(
+            ErrorCode::Forbidden,
+            "Your role does not allow this.",
+        )),
+    }
+}
+
+/// Refuses state-changing requests that a browser says come from another site. Together
+/// with the SameSite=Lax cookie this stops cross-site request forgery; clients that are not
+/// browsers send neither header and carry no victim's cookie.
+pub(super) async fn same_origin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, HttpError> {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe && !same_origin_headers(&state, request.headers()) {
+        return Err(HttpError::new(
+            ErrorCode::CrossSiteRequest,
+            "This request came from another site and was refused.",
+        ));
+    }
+    Ok(next.run(request).await)
+}
+
+fn same_origin_headers(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site")
+        && !matches!(site.to_str(), Ok("same-origin" | "none"))
+    {
+        return false;
+    }
+    match headers.get(header::ORIGIN) {
+        None => true,
+        Some(origin) => {
+            let ours = state.config.public_url.origin().ascii_serialization();
+            origin.to_str().is_ok_and(|o| o == ours)
+        }
+    }
+}
