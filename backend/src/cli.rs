@@ -40,4 +40,48 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Manage service-desk officers and administrators
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+    /// Check the audit log
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperatorCommand {
+    /// Give an address the desk or admin role (it need not have signed in yet)
+    Add {
+        email: String,
+        #[arg(long, value_enum)]
+        role: OperatorRole,
+    },
+    /// Take the operator role away; the address stays a requester
+    Remove { email: String },
+    /// List operators and their roles
+    List,
+}
+
+/// Roles the command line hands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OperatorRole {
+    /// Service-desk officer: checks identities, approves, revokes
+    Desk,
+    /// Administrator (includes desk)
+    Admin,
+}
+
+impl From<OperatorRole> for shared::api::Role {
+    fn from(r: OperatorRole) -> Self {
+        match r {
+            OperatorRole::Desk => Self::Desk,
+            OperatorRole::Admin => Self::Admin,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check every link of the hash chain; exits non-zero at the first broken one
+    Verify,
 }

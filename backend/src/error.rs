@@ -27,6 +27,12 @@ pub enum Error {
     Mail(String),
 
     #[error("{0}")]
+    Usage(String),
+
+    #[error("audit log broken at entry {id}: {reason}")]
+    AuditBroken { id: i64, reason: String },
+
+    #[error("{0}")]
     Io(#[from] std::io::Error),
 }
 
@@ -40,6 +46,8 @@ impl Error {
             Self::Database(_) => "database_error",
             Self::Migrate(_) => "database_migration_failed",
             Self::Mail(_) => "mail_error",
+            Self::Usage(_) => "usage_error",
+            Self::AuditBroken { .. } => "audit_chain_broken",
             Self::Io(_) => "io_error",
         }
     }

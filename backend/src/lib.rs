@@ -7,6 +7,7 @@ pub mod domain;
 mod error;
 pub mod http;
 pub mod mail;
+pub mod operators;
 pub mod server;
 pub mod store;
 

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use certdesk::cli::{Cli, Command};
+use certdesk::cli::{AuditCommand, Cli, Command};
 use certdesk::config::Config;
 use certdesk::server::{Server, shutdown_signal};
 use certdesk::{Error, Result};
@@ -35,6 +35,14 @@ async fn run(cli: Cli) -> Result<()> {
             serve(config).await
         }
         Command::Init { output, force } => init(&output, force),
+        Command::Operator(command) => {
+            let config = Config::load(cli.config.as_deref())?;
+            certdesk::operators::run(&config, command).await
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let config = Config::load(cli.config.as_deref())?;
+            certdesk::operators::verify_audit(&config).await
+        }
     }
 }
 
