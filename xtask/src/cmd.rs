@@ -10,6 +10,8 @@ pub struct Ctx {
     pub root: PathBuf,
     /// The tool cache (outside the repository).
     pub tools: PathBuf,
+    /// Cargo's target directory (`CARGO_TARGET_DIR`, else `target/` in the workspace).
+    pub target: PathBuf,
     /// PATH with the tool cache first.
     path: OsString,
 }
@@ -39,7 +41,15 @@ impl Ctx {
             dirs.extend(std::env::split_paths(&p));
         }
         let path = std::env::join_paths(dirs).map_err(|e| e.to_string())?;
-        Ok(Self { root, tools, path })
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"));
+        Ok(Self {
+            root,
+            tools,
+            target,
+            path,
+        })
     }
 
     /// A command run in the workspace root with the tool cache on PATH.

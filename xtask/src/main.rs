@@ -62,7 +62,7 @@ fn run(ctx: &Ctx) -> Result<(), String> {
         "build the server",
         &mut ctx.cargo(&["build", "-p", "certdesk-backend", "--bin", "certdesk"]),
     )?;
-    let bin = ctx.root.join("target/debug/certdesk");
+    let bin = ctx.target.join("debug/certdesk");
     println!(
         "xtask: starting certdesk (data in ./data, mail as .eml files in ./data/mail; Ctrl-C stops it)"
     );

@@ -81,7 +81,7 @@ pub fn test(ctx: &Ctx) -> Result<(), String> {
         let mut integration = ctx.cargo(&["test", "-p", "certdesk-tests"]);
         integration
             .env("CERTDESK_TEST_WEB_ROOT", ctx.root.join("dist"))
-            .env("CERTDESK_TEST_BIN", ctx.root.join("target/debug/certdesk"));
+            .env("CERTDESK_TEST_BIN", ctx.target.join("debug/certdesk"));
         report.add_tests(ctx.step_captured(
             "integration tests (server, browser, openssl)",
             &mut integration,
