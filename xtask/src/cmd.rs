@@ -117,3 +117,10 @@ impl Ctx {
             .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
     }
 }
+
+/// A finished step whose output was kept.
+pub struct Captured {
+    pub what: String,
+    pub outcome: Result<(), String>,
+    pub lines: Vec<String>,
+}

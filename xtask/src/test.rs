@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use crate::cmd::Ctx;
+use crate::cmd::{Captured, Ctx};
 use crate::setup::{self, Purpose};
 
 pub fn test(ctx: &Ctx) -> Result<(), String> {
@@ -109,18 +109,13 @@ impl Report {
         self.steps.push((name.to_owned(), outcome));
     }
 
-    fn add_tests(&mut self, (outcome, lines): (Result<(), String>, Vec<String>)) {
+    fn add_tests(&mut self, run: Captured) {
         self.results.extend(
-            lines
+            run.lines
                 .into_iter()
                 .filter(|l| l.trim_start().starts_with("test result:")),
         );
-        let name = outcome
-            .as_ref()
-            .err()
-            .cloned()
-            .unwrap_or_else(|| "tests".into());
-        self.steps.push((name, outcome));
+        self.add(&run.what, run.outcome);
     }
 
     /// Prints every step's outcome, then the runners' summaries and their total, last.
