@@ -79,11 +79,16 @@ impl Ctx {
     }
 
     /// Like [`Ctx::step`], but also returns the lines the command printed on stdout.
-    pub fn step_captured(
-        &self,
-        what: &str,
-        cmd: &mut Command,
-    ) -> (Result<(), String>, Vec<String>) {
+    pub fn step_captured(&self, what: &str, cmd: &mut Command) -> Captured {
+        let (outcome, lines) = self.run_captured(what, cmd);
+        Captured {
+            what: what.to_owned(),
+            outcome,
+            lines,
+        }
+    }
+
+    fn run_captured(&self, what: &str, cmd: &mut Command) -> (Result<(), String>, Vec<String>) {
         println!("xtask: {what}");
         let mut child = match cmd.stdout(Stdio::piped()).spawn() {
             Ok(c) => c,
