@@ -110,12 +110,14 @@ impl Store {
     /// Records that the mail server accepted the mail. False if `owner` had lost the lease.
     pub async fn mail_sent(&self, id: i64, owner: &str, now: UnixTime) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE outbox SET sent_at = $1, lease_owner = NULL, lease_until = NULL, last_error = NULL \
-             WHERE id = $2 AND lease_owner = $3 AND sent_at IS NULL",
+            "UPDATE outbox SET sent_at = $1, lease_owner = NULL, lease_until = NULL, \
+             last_error = NULL, message = $4 WHERE id = $2 AND lease_owner = $3 AND sent_at IS NULL",
         )
         .bind(now)
         .bind(id)
         .bind(owner)
+        // Sent mail may carry a sign-in link: the database does not keep it afterwards.
+        .bind(Vec::<u8>::new())
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)

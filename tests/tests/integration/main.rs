@@ -2,6 +2,9 @@
 //! chromedriver, and the real command-line tools. One binary, one module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod auth;
 mod cli;
+mod mail;
+mod roles;
 mod support;
 mod web;

@@ -1,7 +1,10 @@
 //! Test support: the real server in-process, the real browser, the real binary.
 
+pub mod app;
 pub mod browser;
+pub mod postgres;
 pub mod server;
+pub mod smtp;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
