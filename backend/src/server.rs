@@ -52,6 +52,12 @@ impl Server {
     /// can move).
     pub async fn prepare_with(config: Config, listener: TcpListener, env: Env) -> Result<Self> {
         prepare_data_dir(&config.data_dir)?;
+        if config.public_url.scheme() == "http" && !config.auth.dev_insecure_cookies {
+            tracing::warn!(
+                "public_url is http but session cookies are Secure: browsers may not send them back; \
+                 for local development set auth.dev_insecure_cookies = true"
+            );
+        }
         let store = Store::connect(&config.database_url()).await?;
         Ok(Self {
             listener,

@@ -5,6 +5,7 @@
 mod auth;
 mod cli;
 mod mail;
+mod operators;
 mod roles;
 mod support;
 mod web;
