@@ -4,12 +4,13 @@ use fantoccini::Locator;
 use reqwest::header::HeaderMap;
 use shared::api::{DatabaseStatus, Health, routes};
 
+use crate::support::app::{App, Db};
 use crate::support::browser::Browser;
-use crate::support::server::TestServer;
+use crate::support::web_root;
 
 #[tokio::test]
 async fn page_starts_under_the_csp_and_reaches_the_server() {
-    let server = TestServer::start().await;
+    let server = App::start_with(Db::Sqlite, |c| c.web_root = web_root()).await;
     let browser = Browser::start().await;
     browser.client.goto(&server.url).await.unwrap();
     let status = browser.wait_for("#server-status[data-state='ready']").await;
@@ -44,7 +45,7 @@ async fn page_starts_under_the_csp_and_reaches_the_server() {
 async fn a_broken_wasm_download_is_explained_in_plain_words() {
     // The same app with its WebAssembly damaged, as a filtering proxy might deliver it.
     let web = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(crate::support::web_root()).unwrap() {
+    for entry in std::fs::read_dir(web_root()).unwrap() {
         let path = entry.unwrap().path();
         if path.is_file() {
             std::fs::copy(&path, web.path().join(path.file_name().unwrap())).unwrap();
@@ -57,7 +58,7 @@ async fn a_broken_wasm_download_is_explained_in_plain_words() {
     );
     std::fs::write(&wasm, b"<html>blocked by your proxy</html>").unwrap();
     let web_root = web.path().to_path_buf();
-    let server = TestServer::start_with(|c| c.web_root = web_root).await;
+    let server = App::start_with(Db::Sqlite, |c| c.web_root = web_root).await;
     let browser = Browser::start().await;
     browser.client.goto(&server.url).await.unwrap();
     let failed = browser.wait_for("#boot-failed:not([hidden])").await;
@@ -112,7 +113,7 @@ fn assert_security_headers(path: &str, headers: &HeaderMap) {
 
 #[tokio::test]
 async fn every_answer_carries_the_security_headers() {
-    let server = TestServer::start().await;
+    let server = App::start_with(Db::Sqlite, |c| c.web_root = web_root()).await;
     let http = reqwest::Client::new();
     for path in [
         "/",
@@ -157,7 +158,7 @@ async fn every_answer_carries_the_security_headers() {
 
 #[tokio::test]
 async fn health_reports_version_and_database() {
-    let server = TestServer::start().await;
+    let server = App::start_with(Db::Sqlite, |c| c.web_root = web_root()).await;
     let r = reqwest::get(format!("{}{}", server.url, routes::HEALTH))
         .await
         .unwrap();
@@ -171,7 +172,7 @@ async fn health_reports_version_and_database() {
 
 #[tokio::test]
 async fn unknown_api_paths_answer_json_and_app_routes_get_the_page() {
-    let server = TestServer::start().await;
+    let server = App::start_with(Db::Sqlite, |c| c.web_root = web_root()).await;
     for path in ["/api/nope", "/api", "/api/health/extra"] {
         let r = reqwest::get(format!("{}{path}", server.url)).await.unwrap();
         assert_eq!(r.status(), 404, "{path}");
@@ -190,7 +191,7 @@ async fn unknown_api_paths_answer_json_and_app_routes_get_the_page() {
 async fn a_missing_web_app_is_explained() {
     let empty = tempfile::tempdir().unwrap();
     let web_root = empty.path().to_path_buf();
-    let server = TestServer::start_with(|c| c.web_root = web_root).await;
+    let server = App::start_with(Db::Sqlite, |c| c.web_root = web_root).await;
     let r = reqwest::get(&server.url).await.unwrap();
     assert_eq!(r.status(), 503);
     assert!(r.text().await.unwrap().contains("web app is missing"));

@@ -3,7 +3,6 @@
 pub mod app;
 pub mod browser;
 pub mod postgres;
-pub mod server;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};
