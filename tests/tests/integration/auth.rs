@@ -22,6 +22,7 @@ on_both_databases!(
     sessions_end_when_idle_or_too_old,
     cross_site_requests_are_refused,
     german_mail_for_german_requests,
+    session_cookie_is_secure_by_default,
 );
 
 async fn full_sign_in_through_smtp(db: Db) {
@@ -422,6 +423,21 @@ async fn german_mail_for_german_requests(db: Db) {
             .subject()
             .unwrap()
             .starts_with("Ihr Anmeldelink")
+    );
+    app.stop().await;
+}
+
+async fn session_cookie_is_secure_by_default(db: Db) {
+    let app = App::start_with(db, |c| c.auth.dev_insecure_cookies = false).await;
+    let token = app.link_token("s@example.org").await;
+    let a = app
+        .post(routes::AUTH_SESSION, json!({"token": token}), None)
+        .await;
+    let set = a.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(set.ends_with("; Secure"), "{set}");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
     );
     app.stop().await;
 }
