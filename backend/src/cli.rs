@@ -46,6 +46,10 @@ pub enum Command {
     /// Check the audit log
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Make a key, its certificate request and the encrypted key file
+    Keygen(crate::cli_pki::KeygenArgs),
+    /// Merge the key file and the issued certificate into a .p12 for mail clients
+    P12(crate::cli_pki::P12Args),
 }
 
 #[derive(Debug, Subcommand)]

@@ -34,6 +34,10 @@ pub enum Error {
 
     #[error("{0}")]
     Io(#[from] std::io::Error),
+
+    /// Keys, requests, key files and .p12 files; the code is the pki error's own.
+    #[error("{0}")]
+    Pki(#[from] shared::pki::PkiError),
 }
 
 impl Error {
@@ -49,6 +53,7 @@ impl Error {
             Self::Usage(_) => "usage_error",
             Self::AuditBroken { .. } => "audit_chain_broken",
             Self::Io(_) => "io_error",
+            Self::Pki(e) => e.code(),
         }
     }
 }

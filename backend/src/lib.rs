@@ -2,6 +2,7 @@
 //! integration tests run the real thing in-process.
 
 pub mod cli;
+pub mod cli_pki;
 pub mod config;
 pub mod domain;
 mod error;

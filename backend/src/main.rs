@@ -43,6 +43,8 @@ async fn run(cli: Cli) -> Result<()> {
             let config = Config::load(cli.config.as_deref())?;
             certdesk::operators::verify_audit(&config).await
         }
+        Command::Keygen(args) => certdesk::cli_pki::keygen(&args),
+        Command::P12(args) => certdesk::cli_pki::p12(&args),
     }
 }
 

@@ -2,3 +2,4 @@
 //! (in `pki`) the browser's crypto. Nothing here does I/O, so it builds for wasm32 and natively.
 
 pub mod api;
+pub mod pki;
