@@ -102,6 +102,9 @@ pub struct SmtpConfig {
     pub password: Option<Secret>,
     /// Sender address; defaults to certdesk@ the first mail domain.
     pub from: Option<String>,
+    /// A CA certificate (PEM) to trust for the SMTP server besides the public roots, e.g.
+    /// the organisation's internal CA.
+    pub ca_file: Option<PathBuf>,
     /// First wait after a failed delivery; doubles with every further failure.
     pub retry_initial_seconds: u32,
     /// Longest wait between two delivery attempts.
@@ -117,6 +120,7 @@ impl Default for SmtpConfig {
             username: None,
             password: None,
             from: None,
+            ca_file: None,
             retry_initial_seconds: 30,
             retry_max_seconds: 3600,
         }
@@ -301,6 +305,14 @@ impl Config {
                 "smtp.from: `{from}` is not a mail address"
             )));
         }
+        if let Some(ca) = &smtp.ca_file
+            && !ca.is_file()
+        {
+            return Err(Error::Config(format!(
+                "smtp.ca_file: {} does not exist or is not a file",
+                ca.display()
+            )));
+        }
         if smtp.retry_initial_seconds == 0 || smtp.retry_max_seconds < smtp.retry_initial_seconds {
             return Err(Error::Config(
                 "smtp.retry_initial_seconds: must be at least 1 and at most smtp.retry_max_seconds"
@@ -453,6 +465,12 @@ mod tests {
         assert!(e.contains("security"), "{e}");
         let e = load_in_jail(Some("[smtp]\nhost = \"h\"\nfrom = \"nope\"\n"), &[]).unwrap_err();
         assert!(e.contains("smtp.from"), "{e}");
+        let e = load_in_jail(
+            Some("[smtp]\nhost = \"h\"\nca_file = \"/nonexistent/ca.pem\"\n"),
+            &[],
+        )
+        .unwrap_err();
+        assert!(e.contains("smtp.ca_file"), "{e}");
     }
 
     #[test]

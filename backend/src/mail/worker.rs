@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::sync::{Notify, watch};
 
@@ -60,16 +61,12 @@ impl Worker {
             None => Delivery::Files(config.data_dir.join("mail")),
             Some(smtp) => {
                 let host = smtp.host.as_str();
+                let tls = || tls_parameters(host, smtp.ca_file.as_deref());
+                let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host);
                 let builder = match smtp.security {
-                    SmtpSecurity::Plain => {
-                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-                    }
-                    SmtpSecurity::Starttls => {
-                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
-                            .map_err(|e| Error::Mail(format!("smtp.host: {e}")))?
-                    }
-                    SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
-                        .map_err(|e| Error::Mail(format!("smtp.host: {e}")))?,
+                    SmtpSecurity::Plain => builder,
+                    SmtpSecurity::Starttls => builder.tls(Tls::Required(tls()?)),
+                    SmtpSecurity::Tls => builder.tls(Tls::Wrapper(tls()?)),
                 };
                 let mut builder = builder.port(smtp.port()).timeout(Some(SMTP_TIMEOUT));
                 if let Some(user) = &smtp.username {
@@ -173,6 +170,21 @@ impl Worker {
             }
         }
     }
+}
+
+/// Certificate checks against the public roots plus, if given, the organisation's own CA.
+fn tls_parameters(host: &str, ca_file: Option<&std::path::Path>) -> Result<TlsParameters> {
+    let mut builder = TlsParameters::builder(host.to_owned());
+    if let Some(path) = ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| Error::Mail(format!("smtp.ca_file {}: {e}", path.display())))?;
+        let cert = Certificate::from_pem(&pem)
+            .map_err(|e| Error::Mail(format!("smtp.ca_file {}: {e}", path.display())))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder
+        .build_rustls()
+        .map_err(|e| Error::Mail(format!("smtp TLS settings: {e}")))
 }
 
 /// Sends over SMTP; on failure says whether the refusal is permanent.

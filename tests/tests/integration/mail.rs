@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use certdesk::config::Config;
+use certdesk::config::{Config, SmtpSecurity};
 use certdesk::domain::Env;
 use certdesk::mail::{self, Worker, WorkerHandle, templates};
 use certdesk::store::Store;
@@ -12,7 +12,7 @@ use serde_json::json;
 use shared::api::{Language, routes};
 use tokio::process::{Child, Command};
 
-use crate::support::app::{Db, on_both_databases};
+use crate::support::app::{App, Db, on_both_databases};
 use crate::support::smtp::{SmtpServer, free_port, parse};
 
 on_both_databases!(
@@ -152,7 +152,7 @@ async fn competing_workers_send_each_mail_once(db: Db) {
     config.smtp = Some(certdesk::config::SmtpConfig {
         host: "127.0.0.1".into(),
         port: Some(setup.smtp_port),
-        security: certdesk::config::SmtpSecurity::Plain,
+        security: SmtpSecurity::Plain,
         ..Default::default()
     });
     std::fs::create_dir_all(setup.dir.path().join("data")).unwrap();
@@ -195,4 +195,50 @@ async fn competing_workers_send_each_mail_once(db: Db) {
     ids.dedup();
     assert_eq!(ids.len(), N, "distinct Message-IDs");
     store.close().await;
+}
+
+/// STARTTLS and TLS from the first byte, with the organisation's CA configured; without it
+/// the server's certificate is not trusted and nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_and_tls_check_the_certificate() {
+    for (implicit, security) in [(false, SmtpSecurity::Starttls), (true, SmtpSecurity::Tls)] {
+        let (smtp, ca) = SmtpServer::start_tls(implicit).await;
+        let untrusting = App::with_smtp(Db::Sqlite, smtp.port, |c| {
+            c.smtp.as_mut().unwrap().security = security;
+        })
+        .await;
+        untrusting
+            .post(routes::AUTH_LINK, json!({"email": "t@example.org"}), None)
+            .await;
+        let now = || certdesk::domain::Clock::now(&untrusting.clock);
+        for _ in 0..100 {
+            let s = untrusting.store.mail_states(now()).await.unwrap();
+            if s[0].attempts >= 1 && !s[0].leased {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let s = untrusting.store.mail_states(now()).await.unwrap();
+        assert!(
+            !s[0].sent && s[0].last_error.is_some(),
+            "{security:?}: {s:?}"
+        );
+        untrusting.stop().await;
+
+        let app = App::with_smtp(Db::Sqlite, smtp.port, |c| {
+            let smtp = c.smtp.as_mut().unwrap();
+            smtp.security = security;
+            smtp.ca_file = Some(ca.ca_file());
+        })
+        .await;
+        app.post(routes::AUTH_LINK, json!({"email": "t@example.org"}), None)
+            .await;
+        let mails = smtp.wait_for(1).await;
+        assert_eq!(
+            crate::support::smtp::recipient(&mails[0]),
+            "t@example.org",
+            "{security:?}"
+        );
+        app.stop().await;
+    }
 }

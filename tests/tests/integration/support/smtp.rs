@@ -36,11 +36,36 @@ impl SmtpServer {
 
     /// Starts on `port` and waits until it accepts connections.
     pub async fn start_on(port: u16) -> Self {
+        Self::start_with(port, &[]).await
+    }
+
+    /// Starts with a certificate from a fresh test CA, offering STARTTLS (required) or TLS
+    /// from the first byte; returns the CA certificate to trust.
+    pub async fn start_tls(implicit: bool) -> (Self, TestCa) {
+        let ca = TestCa::new();
+        let (cert_opt, key_opt) = if implicit {
+            ("--smtpscert", "--smtpskey")
+        } else {
+            ("--tlscert", "--tlskey")
+        };
+        let cert = ca.dir.path().join("server.pem");
+        let key = ca.dir.path().join("server.key");
+        let args = [
+            cert_opt.as_ref(),
+            cert.as_os_str(),
+            key_opt.as_ref(),
+            key.as_os_str(),
+        ];
+        (Self::start_with(free_port(), &args).await, ca)
+    }
+
+    async fn start_with(port: u16, extra: &[&std::ffi::OsStr]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let maildir = dir.path().join("maildir");
         let child = Command::new(PYTHON)
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{port}"))
+            .args(extra)
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&maildir)
             .stdout(Stdio::null())
@@ -88,6 +113,103 @@ impl SmtpServer {
         }
         panic!("expected {n} mails, got {}", self.messages().len());
     }
+}
+
+/// A throw-away CA and a server certificate for 127.0.0.1 it issued, made with openssl.
+pub struct TestCa {
+    dir: TempDir,
+}
+
+impl TestCa {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(
+            d.join("ext.cnf"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
+        openssl(
+            d,
+            &[
+                &["req", "-x509"],
+                &ec[..],
+                &[
+                    "-keyout",
+                    "ca.key",
+                    "-out",
+                    "ca.pem",
+                    "-subj",
+                    "/CN=certdesk test CA",
+                    "-days",
+                    "2",
+                ],
+            ]
+            .concat(),
+        );
+        openssl(
+            d,
+            &[
+                &["req"],
+                &ec[..],
+                &[
+                    "-keyout",
+                    "server.key",
+                    "-out",
+                    "server.csr",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                ],
+            ]
+            .concat(),
+        );
+        openssl(
+            d,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.pem",
+                "-days",
+                "2",
+                "-extfile",
+                "ext.cnf",
+            ],
+        );
+        Self { dir }
+    }
+
+    /// The CA certificate (PEM).
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("openssl (run `cargo xtask setup`)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The files in `dir` (none if it does not exist), by modification time then name.
