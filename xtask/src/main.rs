@@ -66,8 +66,18 @@ fn run(ctx: &Ctx) -> Result<(), String> {
     println!(
         "xtask: starting certdesk (data in ./data, mail as .eml files in ./data/mail; Ctrl-C stops it)"
     );
+    let mut serve = ctx.command(&bin);
+    serve.arg("serve");
+    // The embedded defaults serve plain http on 127.0.0.1: without this explicit development
+    // switch a browser would not send the Secure session cookie back. A certdesk.toml of the
+    // user's own decides for itself.
+    let insecure = "CERTDESK_AUTH__DEV_INSECURE_COOKIES";
+    if std::env::var_os(insecure).is_none() && !ctx.root.join("certdesk.toml").exists() {
+        println!("xtask: local development: session cookie without the Secure flag (plain http)");
+        serve.env(insecure, "true");
+    }
     // Ctrl-C reaches both processes (same process group); certdesk shuts down gracefully.
-    ctx.step("certdesk serve", ctx.command(&bin).arg("serve"))
+    ctx.step("certdesk serve", &mut serve)
 }
 
 /// `trunk build --release --offline` into `dist/`, with the size-optimised profile.
