@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod mail;
 mod operators;
+mod pki;
 mod roles;
 mod support;
 mod web;
