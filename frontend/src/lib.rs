@@ -3,6 +3,7 @@
 pub mod api;
 mod app;
 pub mod components;
+pub mod crypto;
 mod pages;
 
 pub use app::App;

@@ -23,5 +23,8 @@ pub use pkcs12::{
 #[cfg(test)]
 mod tests;
 
+/// The certificate type the .p12 functions take.
+pub use x509_cert::Certificate;
+
 /// The randomness traits callers pass in (`CryptoRng`), so every side uses the same version.
 pub use rand_core;

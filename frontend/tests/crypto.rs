@@ -1,0 +1,190 @@
+//! The crypto core in headless Chromium: the WebCrypto path and the pure-Rust path.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use certdesk_frontend::crypto::{self, Engine};
+use shared::pki::{self, Iterations, KeyType, Pbkdf2Request, PkiError};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const FAST: Iterations = Iterations::weak_for_tests(1_000);
+const PASSWORD: &str = "Grüße 中文 😀";
+
+#[wasm_bindgen_test]
+fn webcrypto_is_there() {
+    // Tests below would silently exercise the fallback otherwise.
+    assert!(crypto::subtle_available());
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_generates_every_key_type() {
+    for t in KeyType::ALL {
+        let key = crypto::generate_key(t, Engine::Auto).await.unwrap();
+        assert_eq!(key.key_type(), t);
+        assert_eq!(
+            pki::check_public_key_der(&key.public_key_der().unwrap()),
+            Ok(t)
+        );
+        let csr = pki::build_csr_pem(&key, &["alice@example.org"]).unwrap();
+        assert!(csr.starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn pure_rust_generates_keys_in_the_browser() {
+    for t in [KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::Rsa2048] {
+        let key = crypto::generate_key(t, Engine::PureRust).await.unwrap();
+        assert_eq!(key.key_type(), t);
+        assert_eq!(
+            pki::check_public_key_der(&key.public_key_der().unwrap()),
+            Ok(t)
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_pbkdf2_matches_rust() {
+    let request = Pbkdf2Request {
+        salt: vec![7; 16],
+        iterations: 2_000,
+    };
+    let web = crypto::webcrypto_pbkdf2_sha256(PASSWORD, &request.salt, request.iterations)
+        .await
+        .unwrap();
+    assert_eq!(*web, *request.derive(PASSWORD));
+}
+
+#[wasm_bindgen_test]
+async fn key_file_written_by_one_engine_is_read_by_the_other() {
+    let key = crypto::generate_key(KeyType::EcdsaP256, Engine::Auto)
+        .await
+        .unwrap();
+    let by_web = crypto::write_key_file(&key, PASSWORD, FAST, Engine::Auto)
+        .await
+        .unwrap();
+    let by_rust = crypto::write_key_file(&key, PASSWORD, FAST, Engine::PureRust)
+        .await
+        .unwrap();
+    for (file, engine) in [(&by_web, Engine::PureRust), (&by_rust, Engine::Auto)] {
+        let back = crypto::read_key_file(file, PASSWORD, engine).await.unwrap();
+        assert_eq!(
+            back.public_key_der().unwrap(),
+            key.public_key_der().unwrap()
+        );
+        assert_eq!(
+            crypto::read_key_file(file, "wrong", engine)
+                .await
+                .unwrap_err(),
+            PkiError::WrongPassword
+        );
+    }
+    assert_eq!(
+        crypto::read_key_file("hello", PASSWORD, Engine::Auto)
+            .await
+            .unwrap_err(),
+        PkiError::NotAKeyFile
+    );
+}
+
+#[wasm_bindgen_test]
+async fn new_request_makes_csr_and_key_file() {
+    let emails = vec!["alice@example.org".to_owned()];
+    for engine in [Engine::Auto, Engine::PureRust] {
+        let made = crypto::new_request(KeyType::EcdsaP384, &emails, PASSWORD, FAST, engine)
+            .await
+            .unwrap();
+        assert!(
+            made.key_file_pem
+                .starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        );
+        let key = crypto::read_key_file(&made.key_file_pem, PASSWORD, engine)
+            .await
+            .unwrap();
+        assert_eq!(key.key_type(), KeyType::EcdsaP384);
+    }
+    assert_eq!(
+        crypto::new_request(KeyType::EcdsaP256, &emails, "", FAST, Engine::Auto)
+            .await
+            .unwrap_err(),
+        PkiError::EmptyPassword
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pkcs12_is_built_with_either_engine() {
+    let key = crypto::generate_key(KeyType::EcdsaP256, Engine::Auto)
+        .await
+        .unwrap();
+    let other = crypto::generate_key(KeyType::EcdsaP256, Engine::Auto)
+        .await
+        .unwrap();
+    // A self-issued certificate is enough: the builder only pairs key and certificate.
+    let leaf = self_signed(&key);
+    for engine in [Engine::Auto, Engine::PureRust] {
+        for format in [pki::P12Format::Modern, pki::P12Format::Compatible] {
+            let options = pki::Pkcs12Options::new(format).with_iterations(1_000);
+            let der = crypto::build_pkcs12(
+                &key,
+                &leaf,
+                &[],
+                "alice@example.org",
+                PASSWORD,
+                options,
+                engine,
+            )
+            .await
+            .unwrap();
+            assert_eq!(der[0], 0x30);
+        }
+    }
+    let options = pki::Pkcs12Options::new(pki::P12Format::Modern).with_iterations(1_000);
+    assert_eq!(
+        crypto::build_pkcs12(&other, &leaf, &[], "a", PASSWORD, options, Engine::Auto)
+            .await
+            .unwrap_err(),
+        PkiError::KeyMismatch
+    );
+}
+
+/// A certificate for `key`, signed by itself: the builder only pairs key and certificate.
+fn self_signed(key: &pki::PrivateKey) -> pki::Certificate {
+    use x509_cert::builder::{Builder, CertificateBuilder};
+    use x509_cert::time::{Time, Validity};
+    let pki::PrivateKey::P256(signer) = key else {
+        panic!("test uses P-256")
+    };
+    let time = |y| {
+        Time::GeneralTime(der::asn1::GeneralizedTime::from_date_time(
+            der::DateTime::new(y, 1, 1, 0, 0, 0).unwrap(),
+        ))
+    };
+    CertificateBuilder::new(
+        Profile,
+        x509_cert::serial_number::SerialNumber::new(&[1]).unwrap(),
+        Validity::new(time(2026), time(2027)),
+        key.public_key_info().unwrap(),
+    )
+    .unwrap()
+    .build::<_, p256::ecdsa::DerSignature>(signer)
+    .unwrap()
+}
+
+struct Profile;
+
+impl x509_cert::builder::profile::BuilderProfile for Profile {
+    fn get_issuer(&self, subject: &x509_cert::name::Name) -> x509_cert::name::Name {
+        subject.clone()
+    }
+    fn get_subject(&self) -> x509_cert::name::Name {
+        "CN=alice@example.org".parse().unwrap()
+    }
+    fn build_extensions(
+        &self,
+        _spk: spki::SubjectPublicKeyInfoRef<'_>,
+        _issuer_spk: spki::SubjectPublicKeyInfoRef<'_>,
+        _tbs: &x509_cert::TbsCertificate,
+    ) -> x509_cert::builder::Result<Vec<x509_cert::ext::Extension>> {
+        Ok(Vec::new())
+    }
+}
