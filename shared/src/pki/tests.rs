@@ -131,6 +131,15 @@ fn csr_carries_addresses_usage_and_the_right_signature() {
             })
             .collect();
         assert_eq!(names, ["alice@example.org", "dpo@example.org"]);
+        let eku = x509_cert::ext::pkix::ExtendedKeyUsage::from_der(exts[2].extn_value.as_bytes())
+            .unwrap();
+        let eku: Vec<String> = eku.0.iter().map(|o| o.to_string()).collect();
+        assert_eq!(eku, ["1.3.6.1.5.5.7.3.4"], "emailProtection only");
+        let usage =
+            x509_cert::ext::pkix::KeyUsage::from_der(exts[1].extn_value.as_bytes()).unwrap();
+        assert!(usage.digital_signature());
+        assert_eq!(usage.key_encipherment(), t.is_rsa(), "{t}");
+        assert_eq!(usage.key_agreement(), !t.is_rsa(), "{t}");
     }
     assert_eq!(
         build_csr_pem(key(KeyType::EcdsaP256), &["not an address"]),
