@@ -125,7 +125,8 @@ pub fn pkcs12_password_bytes(password: &str) -> Zeroizing<Vec<u8>> {
 
 /// Reads certificates given as PEM (one or several) or as a single DER certificate.
 pub fn parse_certificates(data: &[u8]) -> Result<Vec<Certificate>> {
-    let certs = if data.starts_with(b"0") || data.first() == Some(&0x30) {
+    // DER starts with a SEQUENCE tag; PEM with text.
+    let certs = if data.first() == Some(&0x30) {
         vec![Certificate::from_der(data).map_err(|_| PkiError::CertificateInvalid)?]
     } else {
         Certificate::load_pem_chain(data).map_err(|_| PkiError::CertificateInvalid)?
