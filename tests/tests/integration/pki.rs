@@ -318,3 +318,48 @@ fn key_file_written_by_openssl_is_read() {
     let key = shared::pki::read_key_file(&text, PASSWORD).unwrap();
     assert_eq!(key.key_type(), KeyType::EcdsaP256);
 }
+
+#[test]
+fn p12_password_can_differ_from_the_key_password() {
+    let made = keygen_and_issue(KeyType::EcdsaP256);
+    let dir = made.dir.path();
+    std::fs::write(made.path("p12pw"), "other 🔑 Passwort\n").unwrap();
+    p12(&P12Args {
+        key: made.path("key.pem"),
+        cert: made.path("leaf.pem"),
+        chain: None,
+        format: P12Format::Compatible,
+        out: made.path("out.p12"),
+        password_file: Some(made.path("pw")),
+        p12_password_file: Some(made.path("p12pw")),
+        friendly_name: Some("GRP_secretariat@example.org".into()),
+    })
+    .unwrap();
+    let leaf = openssl(
+        dir,
+        &[
+            "pkcs12",
+            "-in",
+            "out.p12",
+            "-passin",
+            "file:p12pw",
+            "-clcerts",
+            "-nokeys",
+        ],
+    );
+    assert!(
+        leaf.contains("friendlyName: GRP_secretariat@example.org"),
+        "{leaf}"
+    );
+    let refused = Command::new(OPENSSL)
+        .args([
+            "pkcs12", "-info", "-noout", "-in", "out.p12", "-passin", "file:pw",
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success(),
+        "the key file's password must not open it"
+    );
+}
