@@ -1,10 +1,12 @@
-//! `cargo xtask bench`: measurements written to docs/perf.md. This first part measures the
-//! web app's transfer size; the browser and server benchmarks join it here.
+//! `cargo xtask bench`: measurements written to docs/perf.md: the web app's transfer size
+//! (printed) and the sign-in throughput on both databases (printed and written).
 
 use crate::cmd::Ctx;
 
-pub fn bench(ctx: &Ctx, _quick: bool) -> Result<(), String> {
+pub fn bench(ctx: &Ctx, quick: bool) -> Result<(), String> {
     crate::setup::setup(ctx, crate::setup::Purpose::Test)?;
+    // The load generator is needed by the benchmark only, not by the tests.
+    crate::setup::debian_packages(ctx, &["wrk"])?;
     crate::build_web(ctx)?;
     let dist = ctx.root.join("dist");
     let mut rows = Vec::new();
@@ -49,7 +51,7 @@ pub fn bench(ctx: &Ctx, _quick: bool) -> Result<(), String> {
         kb(gz_total),
         kb(br_total)
     );
-    Ok(())
+    crate::signin::bench(ctx, quick)
 }
 
 fn compressed_len(ctx: &Ctx, tool: &str, args: &[&str]) -> Result<u64, String> {

@@ -2,7 +2,9 @@
 
 mod bench;
 mod cmd;
+mod postgres;
 mod setup;
+mod signin;
 mod test;
 
 use std::process::ExitCode;

@@ -177,7 +177,7 @@ fn wasm_opt(ctx: &Ctx) -> Result<(), String> {
     )
 }
 
-fn debian_packages(ctx: &Ctx, packages: &[&str]) -> Result<(), String> {
+pub(crate) fn debian_packages(ctx: &Ctx, packages: &[&str]) -> Result<(), String> {
     let missing: Vec<&str> = packages
         .iter()
         .copied()
