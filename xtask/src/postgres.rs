@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::cmd::Ctx;
+use xtask::pg::{as_server_user, bin_dir, is_root, replace_database};
 
 pub struct Postgres {
     /// `postgres://…` of the database made for this run.
@@ -160,78 +161,4 @@ fn start_cluster(ctx: &Ctx, scratch: &Path) -> Result<(String, Cluster), String>
         format!("{e}\n{log}")
     })?;
     Ok((format!("postgres://postgres@127.0.0.1:{port}/"), cluster))
-}
-
-fn bin_dir() -> Result<PathBuf, String> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .map(|e| e.path().join("bin"))
-                .collect()
-        })
-        .unwrap_or_default();
-    dirs.retain(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file());
-    // The newest major version.
-    dirs.sort_by_key(|d| {
-        d.parent()
-            .and_then(|p| p.file_name())
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.parse::<u32>().ok())
-            .unwrap_or(0)
-    });
-    dirs.pop().ok_or_else(|| {
-        "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run cargo xtask \
-         setup, or set CERTDESK_TEST_POSTGRES to a postgres:// URL"
-            .to_owned()
-    })
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-fn as_server_user(program: &Path) -> Command {
-    if is_root() {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(program);
-        c
-    } else {
-        Command::new(program)
-    }
-}
-
-/// `url` with its database part set to `db`.
-fn replace_database(url: &str, db: &str) -> String {
-    let (without_query, query) = url
-        .split_once('?')
-        .map_or((url, None), |(a, b)| (a, Some(b)));
-    let after_scheme = without_query.find("://").map_or(0, |i| i + 3);
-    let host_end = without_query
-        .get(after_scheme..)
-        .and_then(|rest| rest.find('/'))
-        .map_or(without_query.len(), |i| after_scheme + i);
-    let mut out = format!("{}/{db}", without_query.get(..host_end).unwrap_or(""));
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::replace_database;
-
-    #[test]
-    fn database_part_of_urls() {
-        assert_eq!(
-            replace_database("postgres://u:p@h:5/x?sslmode=disable", "d"),
-            "postgres://u:p@h:5/d?sslmode=disable"
-        );
-        assert_eq!(replace_database("postgres://h", "d"), "postgres://h/d");
-        assert_eq!(replace_database("postgres://h/", "d"), "postgres://h/d");
-    }
 }

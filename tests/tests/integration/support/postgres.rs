@@ -1,12 +1,13 @@
 //! PostgreSQL for tests: the server named by `CERTDESK_TEST_POSTGRES`, or a throw-away cluster
 //! from Debian's packages started once per test binary. Each test gets a fresh database.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use sqlx::Connection;
+use xtask::pg::{self, as_server_user, is_root, replace_database};
 
 struct Cluster {
     /// `postgres://…/` without a database name.
@@ -44,63 +45,8 @@ pub async fn fresh_database() -> String {
     replace_database(&base, &name)
 }
 
-/// `url` with its database part set to `db`.
-fn replace_database(url: &str, db: &str) -> String {
-    let (without_query, query) = url
-        .split_once('?')
-        .map_or((url, None), |(a, b)| (a, Some(b)));
-    let after_scheme = without_query.find("://").map_or(0, |i| i + 3);
-    let host_end = without_query[after_scheme..]
-        .find('/')
-        .map_or(without_query.len(), |i| after_scheme + i);
-    let mut out = format!("{}/{db}", &without_query[..host_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
 fn bin_dir() -> PathBuf {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.path().join("bin"))
-                .collect()
-        })
-        .unwrap_or_default();
-    dirs.retain(|d| d.join("initdb").is_file() && d.join("postgres").is_file());
-    dirs.sort_by_key(|d| {
-        d.parent()
-            .and_then(|p| p.file_name())
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.parse::<u32>().ok())
-            .unwrap_or(0)
-    });
-    dirs.pop().unwrap_or_else(|| {
-        panic!(
-            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run `cargo xtask setup`, \
-             or set CERTDESK_TEST_POSTGRES to a postgres:// URL"
-        )
-    })
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-/// `initdb` and `postgres` refuse to run as root: run them as the `postgres` user then.
-fn as_server_user(program: &Path) -> Command {
-    if is_root() {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(program);
-        c
-    } else {
-        Command::new(program)
-    }
+    pg::bin_dir().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn start_cluster() -> Cluster {
@@ -181,13 +127,4 @@ fn start_cluster() -> Cluster {
 
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
-}
-
-#[test]
-fn database_part_of_urls() {
-    assert_eq!(
-        replace_database("postgres://u:p@h:5/x?sslmode=disable", "d"),
-        "postgres://u:p@h:5/d?sslmode=disable"
-    );
-    assert_eq!(replace_database("postgres://h", "d"), "postgres://h/d");
 }
