@@ -1,6 +1,7 @@
 //! certdesk's server: configuration, storage, mail and the HTTP API, as a library so the
 //! integration tests run the real thing in-process.
 
+pub mod ca;
 pub mod cli;
 pub mod cli_pki;
 pub mod config;

@@ -4,6 +4,7 @@
 mod auth;
 mod error;
 mod health;
+mod requests;
 pub mod routes;
 
 pub use auth::{
@@ -11,3 +12,4 @@ pub use auth::{
 };
 pub use error::{ApiError, ErrorCode};
 pub use health::{DatabaseStatus, Health};
+pub use requests::RequestKind;

@@ -1,0 +1,130 @@
+-- Certificate requests and what surrounds them: role and group mailboxes with their owners,
+-- verified identities with the evidence behind them, issuance jobs, certificates, CRLs and
+-- the CA's own keys. Times are seconds since the Unix epoch.
+
+-- Role and group mailboxes an administrator registered, and who may request for them.
+CREATE TABLE mailboxes (
+    address      TEXT PRIMARY KEY NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('role', 'group')),
+    display_name TEXT NOT NULL,
+    created_at   BIGINT NOT NULL
+);
+CREATE TABLE mailbox_owners (
+    address TEXT NOT NULL REFERENCES mailboxes (address) ON DELETE CASCADE,
+    owner   TEXT NOT NULL,
+    PRIMARY KEY (address, owner)
+);
+CREATE INDEX mailbox_owners_owner ON mailbox_owners (owner);
+
+-- What an officer saw when checking a person's identity document.
+CREATE TABLE evidence (
+    id                BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email             TEXT NOT NULL,
+    method            TEXT NOT NULL CHECK (method IN ('in_person', 'video_call')),
+    document_type     TEXT NOT NULL,
+    issuing_authority TEXT NOT NULL,
+    issuing_country   TEXT NOT NULL,
+    document_number   TEXT NOT NULL,
+    document_expiry   TEXT NOT NULL,
+    name_on_document  TEXT NOT NULL,
+    given_name        TEXT NOT NULL,
+    surname           TEXT NOT NULL,
+    officer           TEXT NOT NULL,
+    checked_at        BIGINT NOT NULL,
+    recorded_at       BIGINT NOT NULL
+);
+CREATE INDEX evidence_email ON evidence (email, checked_at);
+
+-- A person's vetted name and when it was verified (by the desk or an imported list).
+CREATE TABLE identities (
+    email       TEXT PRIMARY KEY NOT NULL,
+    given_name  TEXT NOT NULL,
+    surname     TEXT NOT NULL,
+    verified_at BIGINT NOT NULL,
+    source      TEXT NOT NULL CHECK (source IN ('desk', 'import')),
+    evidence_id BIGINT REFERENCES evidence (id)
+);
+
+CREATE TABLE requests (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code         TEXT NOT NULL UNIQUE,
+    requester    TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('personal', 'role', 'group')),
+    state        TEXT NOT NULL,
+    given_name   TEXT,
+    surname      TEXT,
+    display_name TEXT,
+    key_type     TEXT NOT NULL,
+    csr          BYTEA NOT NULL,
+    -- Lower-case code, names and addresses, for the desk's search.
+    search_text  TEXT NOT NULL,
+    evidence_id  BIGINT REFERENCES evidence (id),
+    decided_by   TEXT,
+    decided_at   BIGINT,
+    reason       TEXT,
+    created_at   BIGINT NOT NULL,
+    updated_at   BIGINT NOT NULL
+);
+CREATE INDEX requests_queue ON requests (state, created_at, id);
+CREATE INDEX requests_created ON requests (created_at, id);
+CREATE INDEX requests_requester ON requests (requester, created_at);
+
+-- The addresses a request covers, in the order they go into the certificate.
+CREATE TABLE request_addresses (
+    request_id BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    position   BIGINT NOT NULL,
+    address    TEXT NOT NULL,
+    PRIMARY KEY (request_id, position)
+);
+CREATE INDEX request_addresses_address ON request_addresses (address);
+
+-- Issuance, recorded before it starts: at most one job, and one certificate, per request.
+CREATE TABLE issue_jobs (
+    request_id      BIGINT PRIMARY KEY NOT NULL REFERENCES requests (id),
+    issuer          TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+    attempts        BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    lease_owner     TEXT,
+    lease_until     BIGINT,
+    -- An upstream CA's order reference, stored before waiting for it.
+    upstream_ref    TEXT,
+    last_error      TEXT,
+    created_at      BIGINT NOT NULL,
+    finished_at     BIGINT
+);
+CREATE INDEX issue_jobs_due ON issue_jobs (state, next_attempt_at);
+
+CREATE TABLE certificates (
+    serial             TEXT PRIMARY KEY NOT NULL,
+    request_id         BIGINT NOT NULL UNIQUE REFERENCES requests (id),
+    der                BYTEA NOT NULL,
+    chain_pem          TEXT NOT NULL,
+    not_before         BIGINT NOT NULL,
+    not_after          BIGINT NOT NULL,
+    -- Only the SHA-256 of the mailed collect link's token is kept.
+    collect_token_hash TEXT NOT NULL UNIQUE,
+    collected_at       BIGINT,
+    revoked_at         BIGINT,
+    revocation_reason  TEXT,
+    revoked_by         TEXT
+);
+CREATE INDEX certificates_revoked ON certificates (revoked_at);
+
+-- The newest CRL of each CA certificate, re-signed on revocation and at least daily.
+CREATE TABLE crls (
+    ca          TEXT PRIMARY KEY NOT NULL,
+    number      BIGINT NOT NULL,
+    der         BYTEA NOT NULL,
+    this_update BIGINT NOT NULL,
+    next_update BIGINT NOT NULL
+);
+
+-- The built-in CA's certificates and passphrase-encrypted keys, in the database so that
+-- several instances share them and one backup holds everything.
+CREATE TABLE ca_keys (
+    name          TEXT PRIMARY KEY NOT NULL CHECK (name IN ('root', 'issuing')),
+    certificate   BYTEA NOT NULL,
+    encrypted_key TEXT NOT NULL,
+    created_at    BIGINT NOT NULL
+);
