@@ -2,6 +2,7 @@
 //! built on these types cannot send one.
 
 mod auth;
+mod certificates;
 mod error;
 mod health;
 mod requests;
@@ -10,6 +11,7 @@ pub mod routes;
 pub use auth::{
     AuditEntry, AuditLog, Language, LinkRequest, LinkSent, Me, Operator, Role, SessionRequest,
 };
+pub use certificates::{Collected, RevocationReason, RevokeRequest, Revoked};
 pub use error::{ApiError, ErrorCode};
 pub use health::{DatabaseStatus, Health};
 pub use requests::RequestKind;

@@ -17,6 +17,16 @@ pub const OPERATORS: &str = "/api/operators";
 /// `GET`: the newest audit entries and whether the chain is intact.
 pub const AUDIT: &str = "/api/audit";
 
+/// `GET` [`crate::api::Collected`]: the certificate behind a mailed collect link; the path
+/// ends in the link's token. Public: the token is the credential.
+pub const COLLECT: &str = "/api/collect/{token}";
+/// `POST` [`crate::api::RevokeRequest`]: revoke a certificate by its serial (its owner or the
+/// service desk), answers [`crate::api::Revoked`].
+pub const REVOKE: &str = "/api/certificates/{serial}/revoke";
+
+/// The web app's page a mailed collect link opens; the token follows after `#`.
+pub const COLLECT_PAGE: &str = "/collect";
+
 /// The web app's page a mailed sign-in link opens; the token follows after `#`.
 pub const SIGNIN_PAGE: &str = "/signin";
 
