@@ -2,6 +2,7 @@
 //! outside ([`Clock`], [`Random`]) so tests control them.
 
 pub mod auth;
+pub mod certificates;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
