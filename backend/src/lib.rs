@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 mod error;
 pub mod http;
+pub mod issuance;
 pub mod mail;
 pub mod operators;
 pub mod server;

@@ -62,6 +62,10 @@ pub trait Issuer: Send + Sync + 'static {
 
     /// Issues the certificate for `order`. Must be safe to call again for the same request
     /// after a crash (an upstream CA is asked for its existing order first).
-    fn issue<'a>(&'a self, order: &'a Order, now: UnixTime, random: &'a dyn Random)
-    -> IssueFuture<'a>;
+    fn issue<'a>(
+        &'a self,
+        order: &'a Order,
+        now: UnixTime,
+        random: &'a dyn Random,
+    ) -> IssueFuture<'a>;
 }
