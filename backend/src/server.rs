@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::domain::Env;
 use crate::http::{AppState, router};
+use crate::issuance::IssuanceHandle;
 use crate::mail::{Worker, WorkerHandle};
 use crate::store::Store;
 use crate::{Error, Result};
@@ -66,6 +67,7 @@ impl Server {
                 store,
                 env,
                 mail: WorkerHandle::default(),
+                issuance: IssuanceHandle::default(),
             },
         })
     }

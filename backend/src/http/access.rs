@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 use shared::api::{ErrorCode, Role, routes};
 
-use super::{AppState, HttpError, admin, auth, health, session};
+use super::{AppState, HttpError, admin, auth, certificates, health, session};
 use crate::domain::auth::{Access, Admission};
 
 /// One API endpoint and what it requires.
@@ -55,6 +55,16 @@ pub(super) fn api_routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         (
             ep(Method::GET, routes::AUDIT, AtLeast(Role::Admin)),
             get(admin::audit),
+        ),
+        // The mailed token is the credential: whoever holds the link may fetch the
+        // (public) certificate.
+        (
+            ep(Method::GET, routes::COLLECT, Public),
+            get(certificates::collect),
+        ),
+        (
+            ep(Method::POST, routes::REVOKE, AtLeast(Role::Requester)),
+            post(certificates::revoke),
         ),
     ]
 }

@@ -15,7 +15,10 @@ pub struct HttpError {
 impl HttpError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         let status = match code {
-            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::NotFound | ErrorCode::CollectLinkInvalid => StatusCode::NOT_FOUND,
+            ErrorCode::CertificateRevoked | ErrorCode::CertificateExpired => StatusCode::GONE,
+            ErrorCode::AlreadyRevoked => StatusCode::CONFLICT,
+            ErrorCode::ReasonNotAllowed => StatusCode::FORBIDDEN,
             ErrorCode::BadRequest
             | ErrorCode::EmailNotAllowed
             | ErrorCode::LinkInvalid

@@ -3,6 +3,7 @@
 mod access;
 mod admin;
 mod auth;
+mod certificates;
 mod error;
 mod health;
 mod security;
@@ -16,6 +17,7 @@ use axum::routing::any;
 
 use crate::config::Config;
 use crate::domain::Env;
+use crate::issuance::IssuanceHandle;
 use crate::mail::WorkerHandle;
 use crate::store::Store;
 
@@ -33,6 +35,8 @@ pub struct AppState {
     pub env: Env,
     /// Wakes the mail worker after a mail was queued.
     pub mail: WorkerHandle,
+    /// Wakes the issuance worker after a request was approved.
+    pub issuance: IssuanceHandle,
 }
 
 /// The whole application: API, web app, and the headers every answer carries.

@@ -31,6 +31,16 @@ pub enum ErrorCode {
     Forbidden,
     /// A state-changing request came from another site.
     CrossSiteRequest,
+    /// The collect link is unknown or malformed.
+    CollectLinkInvalid,
+    /// The certificate was revoked; it can no longer be collected.
+    CertificateRevoked,
+    /// The certificate has expired.
+    CertificateExpired,
+    /// The certificate was already revoked.
+    AlreadyRevoked,
+    /// Only the service desk may give this revocation reason.
+    ReasonNotAllowed,
 }
 
 impl ErrorCode {
@@ -49,6 +59,11 @@ impl ErrorCode {
             Self::NotSignedIn => "not_signed_in",
             Self::Forbidden => "forbidden",
             Self::CrossSiteRequest => "cross_site_request",
+            Self::CollectLinkInvalid => "collect_link_invalid",
+            Self::CertificateRevoked => "certificate_revoked",
+            Self::CertificateExpired => "certificate_expired",
+            Self::AlreadyRevoked => "already_revoked",
+            Self::ReasonNotAllowed => "reason_not_allowed",
         }
     }
 }
@@ -95,6 +110,11 @@ mod tests {
             ErrorCode::NotSignedIn,
             ErrorCode::Forbidden,
             ErrorCode::CrossSiteRequest,
+            ErrorCode::CollectLinkInvalid,
+            ErrorCode::CertificateRevoked,
+            ErrorCode::CertificateExpired,
+            ErrorCode::AlreadyRevoked,
+            ErrorCode::ReasonNotAllowed,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
