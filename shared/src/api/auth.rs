@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Body of [`crate::api::routes::AUTH_LINK`]: mail me a sign-in link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LinkRequest {
     pub email: String,
     /// Language of the mail when the address has none stored yet.
@@ -13,6 +14,7 @@ pub struct LinkRequest {
 
 /// Answer of [`crate::api::routes::AUTH_LINK`]; the same whether or not the address is known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LinkSent {
     /// How long the mailed link stays valid.
     pub expires_in_minutes: u32,
@@ -20,12 +22,14 @@ pub struct LinkSent {
 
 /// Body of [`crate::api::routes::AUTH_SESSION`]: the token from the mailed link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionRequest {
     pub token: String,
 }
 
 /// Who is signed in: answer of [`crate::api::routes::AUTH_ME`] and of a successful sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Me {
     pub email: String,
     pub role: Role,
@@ -34,6 +38,7 @@ pub struct Me {
 
 /// What a signed-in person may do. Each role includes the ones before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Anyone who signed in.
@@ -62,6 +67,7 @@ impl Role {
 
 /// Languages of mails and pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     #[default]
@@ -89,6 +95,7 @@ impl Language {
 
 /// One operator (desk or admin) in [`crate::api::routes::OPERATORS`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Operator {
     pub email: String,
     pub role: Role,
@@ -96,6 +103,7 @@ pub struct Operator {
 
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuditEntry {
     pub id: i64,
     /// Seconds since the Unix epoch.
@@ -113,6 +121,7 @@ pub struct AuditEntry {
 
 /// Answer of [`crate::api::routes::AUDIT`]: the newest entries and whether the chain is intact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuditLog {
     pub entries: Vec<AuditEntry>,
     /// Id of the first entry whose link to its predecessor is broken, if any.

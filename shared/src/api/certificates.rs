@@ -7,6 +7,7 @@ use super::RequestKind;
 /// Answer of `GET` [`crate::api::routes::COLLECT`]: what the download page needs to merge
 /// the certificate with the user's key file. Public data only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Collected {
     /// The request's human code, e.g. `CD-7K3P-Q9XA`.
     pub request_code: String,
@@ -32,6 +33,7 @@ pub struct Collected {
 /// Why a certificate is revoked: the RFC 5280 reason codes the S/MIME Baseline Requirements
 /// allow for subscriber certificates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RevocationReason {
     /// No reason given (code 0).
@@ -89,12 +91,14 @@ impl RevocationReason {
 
 /// Body of `POST` [`crate::api::routes::REVOKE`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RevokeRequest {
     pub reason: RevocationReason,
 }
 
 /// Answer of a revocation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Revoked {
     pub serial: String,
     pub reason: RevocationReason,

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// Answer of [`crate::api::routes::HEALTH`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Health {
     /// The server's version (its crate version).
     pub version: String,
@@ -9,6 +10,7 @@ pub struct Health {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DatabaseStatus {
     Reachable,
