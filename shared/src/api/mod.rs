@@ -14,4 +14,8 @@ pub use auth::{
 pub use certificates::{Collected, RevocationReason, RevokeRequest, Revoked};
 pub use error::{ApiError, ErrorCode};
 pub use health::{DatabaseStatus, Health};
-pub use requests::RequestKind;
+pub use requests::{
+    Approval, CheckMethod, CsrEncoding, DeskPage, DeskQuery, DeskRequestDetail, DocumentType,
+    EvidenceInput, EvidenceView, IdentitySource, IdentityView, MailboxView, NewRequest, Rejection,
+    RequestKind, RequestOptions, RequestState, RequestView,
+};

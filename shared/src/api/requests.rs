@@ -7,6 +7,7 @@ use crate::pki::KeyType;
 
 /// What kind of certificate is requested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RequestKind {
     /// The requester's own address(es) and vetted name.
@@ -35,6 +36,7 @@ impl RequestKind {
 
 /// Where a request stands. The server's state machine decides which changes are allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RequestState {
     /// Received; intake is deciding. Never seen outside the intake itself.
@@ -99,6 +101,7 @@ impl RequestState {
 
 /// How the certificate request in [`NewRequest::csr`] is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CsrEncoding {
     /// PEM text, `-----BEGIN CERTIFICATE REQUEST-----`.
@@ -110,6 +113,7 @@ pub enum CsrEncoding {
 
 /// Body of `POST` [`crate::api::routes::REQUESTS`]: a new certificate request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewRequest {
     pub kind: RequestKind,
     /// The mailboxes the certificate is for; the CSR's subjectAltName must name exactly these.
@@ -132,6 +136,7 @@ pub struct NewRequest {
 
 /// A request as its requester and the service desk see it. The CSR itself is not shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RequestView {
     pub id: i64,
     /// Short code for people to quote, e.g. `CD-7K3P-Q9XA`.
@@ -162,6 +167,7 @@ pub struct RequestView {
 
 /// A role or group mailbox and the name that goes into its certificates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MailboxView {
     pub address: String,
     pub kind: RequestKind,
@@ -170,6 +176,7 @@ pub struct MailboxView {
 
 /// Answer of [`crate::api::routes::REQUEST_OPTIONS`]: what the signed-in person can request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RequestOptions {
     /// The signed-in address: the only one a personal certificate can name.
     pub email: String,
@@ -187,6 +194,7 @@ pub struct RequestOptions {
 
 /// How an officer saw the identity document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CheckMethod {
     InPerson,
@@ -210,6 +218,7 @@ impl CheckMethod {
 
 /// The photo IDs the service desk accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentType {
     Passport,
@@ -243,6 +252,7 @@ impl DocumentType {
 /// What the officer records from the photo ID. The officer and the time are added by the
 /// server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvidenceInput {
     pub method: CheckMethod,
     pub document_type: DocumentType,
@@ -263,12 +273,14 @@ pub struct EvidenceInput {
 /// Body of `POST` [`crate::api::routes::DESK_REQUEST_APPROVE`]: the identity check's
 /// evidence; approving records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Approval {
     pub evidence: EvidenceInput,
 }
 
 /// Body of `POST` [`crate::api::routes::DESK_REQUEST_REJECT`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Rejection {
     /// Mailed to the requester as written.
     pub reason: String,
@@ -276,6 +288,7 @@ pub struct Rejection {
 
 /// Recorded evidence as the desk sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvidenceView {
     pub id: i64,
     pub email: String,
@@ -289,6 +302,7 @@ pub struct EvidenceView {
 
 /// Where a verified identity came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IdentitySource {
     /// The service desk checked a photo ID.
@@ -314,6 +328,7 @@ impl IdentitySource {
 
 /// A person's verified name on file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IdentityView {
     pub email: String,
     pub given_name: String,
@@ -327,6 +342,7 @@ pub struct IdentityView {
 /// Answer of [`crate::api::routes::DESK_REQUEST`]: a request with what the desk needs to
 /// decide it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeskRequestDetail {
     pub request: RequestView,
     /// The requester's verified identity on file, if any.
@@ -340,6 +356,7 @@ pub struct DeskRequestDetail {
 /// Query of `GET` [`crate::api::routes::DESK_REQUESTS`]: filters, search and a page.
 /// Requests come oldest first, so the longest waiting are at the top.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeskQuery {
     /// Only requests in this state (all states if absent).
     #[serde(default)]
@@ -366,6 +383,7 @@ pub struct DeskQuery {
 
 /// Answer of `GET` [`crate::api::routes::DESK_REQUESTS`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeskPage {
     pub items: Vec<RequestView>,
     /// Pass as `cursor` to get the next page; absent on the last page.

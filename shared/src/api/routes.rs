@@ -24,6 +24,30 @@ pub const COLLECT: &str = "/api/collect/{token}";
 /// service desk), answers [`crate::api::Revoked`].
 pub const REVOKE: &str = "/api/certificates/{serial}/revoke";
 
+/// `POST` [`crate::api::NewRequest`]: request a certificate, answers 201 with
+/// [`crate::api::RequestView`]. `GET`: the caller's own requests, newest first.
+pub const REQUESTS: &str = "/api/requests";
+/// `GET` [`crate::api::RequestView`]: one of the caller's own requests.
+pub const REQUEST: &str = "/api/requests/{id}";
+/// `POST`: withdraw one of the caller's own requests before it is issued.
+pub const REQUEST_WITHDRAW: &str = "/api/requests/{id}/withdraw";
+/// `GET` [`crate::api::RequestOptions`]: the addresses, mailboxes and key types the caller
+/// can request.
+pub const REQUEST_OPTIONS: &str = "/api/request-options";
+/// `GET` [`crate::api::DeskPage`] with [`crate::api::DeskQuery`]: the service desk's queue.
+pub const DESK_REQUESTS: &str = "/api/desk/requests";
+/// `GET` [`crate::api::DeskRequestDetail`]: one request with the identity on file.
+pub const DESK_REQUEST: &str = "/api/desk/requests/{id}";
+/// `POST` [`crate::api::Approval`]: record the identity check's evidence and approve.
+pub const DESK_REQUEST_APPROVE: &str = "/api/desk/requests/{id}/approve";
+/// `POST` [`crate::api::Rejection`]: reject with a reason that is mailed to the requester.
+pub const DESK_REQUEST_REJECT: &str = "/api/desk/requests/{id}/reject";
+
+/// A route with its `{id}` filled in.
+pub fn with_id(route: &str, id: i64) -> String {
+    route.replace("{id}", &id.to_string())
+}
+
 /// The web app's page a mailed collect link opens; the token follows after `#`.
 pub const COLLECT_PAGE: &str = "/collect";
 

@@ -51,6 +51,12 @@ pub enum PkiError {
     EcPointInvalid,
     /// The public key is neither RSA nor ECDSA P-256/P-384, or cannot be parsed.
     PublicKeyInvalid,
+    /// A certificate request could not be read (not PEM or DER of a PKCS#10 request).
+    CsrMalformed,
+    /// The request's signature does not verify with its own key: no proof of possession.
+    CsrSignatureInvalid,
+    /// The request is signed with an algorithm other than the one its key type uses here.
+    CsrAlgorithmUnsupported,
     /// Encoding or building a structure failed; a bug rather than bad input.
     #[serde(rename = "pki_internal")]
     Internal,
@@ -58,7 +64,7 @@ pub enum PkiError {
 
 impl PkiError {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [PkiError; 23] = [
+    pub const ALL: [PkiError; 26] = [
         Self::WrongPassword,
         Self::EmptyPassword,
         Self::NotAKeyFile,
@@ -81,6 +87,9 @@ impl PkiError {
         Self::RsaRoca,
         Self::EcPointInvalid,
         Self::PublicKeyInvalid,
+        Self::CsrMalformed,
+        Self::CsrSignatureInvalid,
+        Self::CsrAlgorithmUnsupported,
         Self::Internal,
     ];
 
@@ -109,6 +118,9 @@ impl PkiError {
             Self::RsaRoca => "rsa_roca",
             Self::EcPointInvalid => "ec_point_invalid",
             Self::PublicKeyInvalid => "public_key_invalid",
+            Self::CsrMalformed => "csr_malformed",
+            Self::CsrSignatureInvalid => "csr_signature_invalid",
+            Self::CsrAlgorithmUnsupported => "csr_algorithm_unsupported",
             Self::Internal => "pki_internal",
         }
     }
@@ -161,6 +173,15 @@ impl PkiError {
             Self::EcPointInvalid => "The elliptic-curve key is not valid.",
             Self::PublicKeyInvalid => {
                 "The public key is not an RSA or ECDSA P-256/P-384 key, or it is damaged."
+            }
+            Self::CsrMalformed => {
+                "The certificate request could not be read. Please make the request again."
+            }
+            Self::CsrSignatureInvalid => {
+                "The certificate request is not signed by its own key. Please make the request again."
+            }
+            Self::CsrAlgorithmUnsupported => {
+                "The certificate request is signed in a way certdesk does not accept (RSA with SHA-256, ECDSA P-256 with SHA-256 or P-384 with SHA-384)."
             }
             Self::Internal => "Something went wrong while building the file. Please report this.",
         }

@@ -29,6 +29,7 @@ pub const RSA_EXPONENT: u32 = 65_537;
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum KeyType {
     #[serde(rename = "rsa-2048")]
     Rsa2048,

@@ -11,7 +11,10 @@ mod pbes2;
 mod pkcs12;
 
 pub use checks::{check_public_key, check_public_key_der, check_rsa};
-pub use csr::{build_csr, build_csr_der, build_csr_pem, normalize_emails};
+pub use csr::{
+    VerifiedCsr, build_csr, build_csr_der, build_csr_pem, normalize_emails, parse_csr_der,
+    parse_csr_pem, verify_csr,
+};
 pub use error::{PkiError, Result};
 pub use key::{KeyType, PrivateKey, RSA_EXPONENT};
 pub use keyfile::{EncryptedKeyFile, KeyFileSeal, read_key_file, write_key_file};

@@ -691,3 +691,67 @@ fn roca_shaped_modulus() -> crypto_bigint::BoxedUint {
         }
     }
 }
+
+#[test]
+fn requests_verify_for_every_type_and_name_their_addresses() {
+    for t in KeyType::ALL {
+        let k = key(t);
+        let der = build_csr_der(k, &["alice@example.org", "dpo@example.org"]).unwrap();
+        let verified = verify_csr(&parse_csr_der(&der).unwrap()).unwrap();
+        assert_eq!(verified.key_type, t);
+        assert_eq!(verified.public_key_der, k.public_key_der().unwrap());
+        assert_eq!(verified.emails, ["alice@example.org", "dpo@example.org"]);
+        assert!(!verified.other_names);
+        let pem = build_csr_pem(k, &["alice@example.org"]).unwrap();
+        assert_eq!(
+            verify_csr(&parse_csr_pem(&pem).unwrap()).unwrap().key_type,
+            t
+        );
+    }
+}
+
+#[test]
+fn broken_requests_are_named() {
+    let k = key(KeyType::EcdsaP256);
+    let der = build_csr_der(k, &["alice@example.org"]).unwrap();
+    // One bit of the signed part changed: the signature no longer fits.
+    let mut req = parse_csr_der(&der).unwrap();
+    req.info.subject = "CN=mallory@example.org".parse().unwrap();
+    assert_eq!(verify_csr(&req), Err(PkiError::CsrSignatureInvalid));
+    // Signed by another key of the same type.
+    let mut req = parse_csr_der(&der).unwrap();
+    let other = PrivateKey::generate(KeyType::EcdsaP256, &mut rng()).unwrap();
+    req.info.public_key = other.public_key_info().unwrap();
+    assert_eq!(verify_csr(&req), Err(PkiError::CsrSignatureInvalid));
+    // An RSA request whose signature bytes were altered.
+    let rsa = build_csr_der(key(KeyType::Rsa2048), &["alice@example.org"]).unwrap();
+    let mut req = parse_csr_der(&rsa).unwrap();
+    let mut sig = req.signature.raw_bytes().to_vec();
+    sig[10] ^= 1;
+    req.signature = der::asn1::BitString::from_bytes(&sig).unwrap();
+    assert_eq!(verify_csr(&req), Err(PkiError::CsrSignatureInvalid));
+    // The right key, but an algorithm the key type is not used with here.
+    let mut req = parse_csr_der(&der).unwrap();
+    req.algorithm.oid = "1.2.840.10045.4.3.3".parse().unwrap();
+    assert_eq!(verify_csr(&req), Err(PkiError::CsrAlgorithmUnsupported));
+    // Not a request at all.
+    assert_eq!(
+        parse_csr_der(&der[..der.len() - 3]).unwrap_err(),
+        PkiError::CsrMalformed
+    );
+    assert_eq!(
+        parse_csr_pem(
+            "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"
+        )
+        .unwrap_err(),
+        PkiError::CsrMalformed
+    );
+    assert_eq!(parse_csr_pem("hello").unwrap_err(), PkiError::CsrMalformed);
+    // A weak key is refused for its weakness, whatever its signature.
+    let small = PrivateKey::Rsa(Box::new(rsa::RsaPrivateKey::new(&mut rng(), 1024).unwrap()));
+    let der = build_csr_der(&small, &["alice@example.org"]).unwrap();
+    assert_eq!(
+        verify_csr(&parse_csr_der(&der).unwrap()),
+        Err(PkiError::RsaTooSmall)
+    );
+}
