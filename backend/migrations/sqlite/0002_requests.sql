@@ -45,19 +45,25 @@ CREATE TABLE identities (
     evidence_id INTEGER REFERENCES evidence (id)
 );
 
+-- A certificate request. `given_name`/`surname` (personal) are the names for the
+-- certificate: as the requester typed them until approval, then as vetted (the identity's).
+-- `display_name` (role, group) is the mailbox's registered name at intake. `vetting` says
+-- how it was approved: 'desk' (evidence recorded for it), 'reuse' (earlier evidence still
+-- valid), 'import' (an imported verified identity) or 'skipped' (skip_identity_check).
 CREATE TABLE requests (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     code         TEXT NOT NULL UNIQUE,
     requester    TEXT NOT NULL,
     kind         TEXT NOT NULL CHECK (kind IN ('personal', 'role', 'group')),
-    state        TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('submitted', 'awaiting_identity_check',
+                     'approved', 'issued', 'collected', 'rejected', 'withdrawn', 'expired',
+                     'revoked')),
     given_name   TEXT,
     surname      TEXT,
     display_name TEXT,
     key_type     TEXT NOT NULL,
     csr          BLOB NOT NULL,
-    -- Lower-case code, names and addresses, for the desk's search.
-    search_text  TEXT NOT NULL,
+    vetting      TEXT CHECK (vetting IN ('desk', 'reuse', 'import', 'skipped')),
     evidence_id  INTEGER REFERENCES evidence (id),
     decided_by   TEXT,
     decided_at   INTEGER,
@@ -65,7 +71,9 @@ CREATE TABLE requests (
     created_at   INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL
 );
+-- The desk's queue walks these in (created_at, id) order, the keyset of its pages.
 CREATE INDEX requests_queue ON requests (state, created_at, id);
+CREATE INDEX requests_kind ON requests (kind, created_at, id);
 CREATE INDEX requests_created ON requests (created_at, id);
 CREATE INDEX requests_requester ON requests (requester, created_at);
 
@@ -77,6 +85,14 @@ CREATE TABLE request_addresses (
     PRIMARY KEY (request_id, position)
 );
 CREATE INDEX request_addresses_address ON request_addresses (address);
+
+-- The desk's search: lower-case words that a search word must begin (the code, each
+-- address and its local part, the names), so a prefix search is an index range.
+CREATE TABLE request_terms (
+    term       TEXT NOT NULL,
+    request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    PRIMARY KEY (term, request_id)
+);
 
 -- Issuance, recorded before it starts: at most one job, and one certificate, per request.
 CREATE TABLE issue_jobs (

@@ -29,6 +29,35 @@ impl HttpError {
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TermsNotAccepted
+            | ErrorCode::AddressInvalid
+            | ErrorCode::NameRequired
+            | ErrorCode::NameInvalid
+            | ErrorCode::CsrMalformed
+            | ErrorCode::CsrSignatureInvalid
+            | ErrorCode::CsrAlgorithmUnsupported
+            | ErrorCode::CsrAddressMismatch
+            | ErrorCode::RsaTooSmall
+            | ErrorCode::RsaModulusNotMultipleOf8
+            | ErrorCode::RsaBadExponent
+            | ErrorCode::RsaSmallFactor
+            | ErrorCode::RsaFermatFactorable
+            | ErrorCode::RsaRoca
+            | ErrorCode::EcPointInvalid
+            | ErrorCode::PublicKeyInvalid
+            | ErrorCode::KeyTypeNotAllowed
+            | ErrorCode::EvidenceInvalid
+            | ErrorCode::ReasonRequired
+            | ErrorCode::CursorInvalid => StatusCode::BAD_REQUEST,
+            ErrorCode::AddressNotOwn
+            | ErrorCode::MailboxNotRegistered
+            | ErrorCode::NotMailboxOwner
+            | ErrorCode::OwnRequest => StatusCode::FORBIDDEN,
+            ErrorCode::RequestNotFound => StatusCode::NOT_FOUND,
+            ErrorCode::TooManyOpenRequests | ErrorCode::RequestStateConflict => {
+                StatusCode::CONFLICT
+            }
         };
         Self {
             status,
