@@ -50,6 +50,9 @@ pub enum Command {
     Keygen(crate::cli_pki::KeygenArgs),
     /// Merge the key file and the issued certificate into a .p12 for mail clients
     P12(crate::cli_pki::P12Args),
+    /// Create, import or show the built-in certificate authority
+    #[command(subcommand)]
+    Ca(crate::ca::cli::CaCommand),
 }
 
 #[derive(Debug, Subcommand)]

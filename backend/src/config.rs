@@ -40,6 +40,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Outgoing mail server; without it mails are written as .eml files into the data directory.
     pub smtp: Option<SmtpConfig>,
+    /// The built-in certificate authority.
+    pub ca: crate::ca::CaConfig,
 }
 
 /// The `[auth]` table.
@@ -161,6 +163,7 @@ impl Default for Config {
             log: "info".into(),
             auth: AuthConfig::default(),
             smtp: None,
+            ca: crate::ca::CaConfig::default(),
         }
     }
 }
@@ -233,7 +236,8 @@ impl Config {
             return Err(Error::Config("organisation: must not be empty".into()));
         }
         self.validate_auth()?;
-        self.validate_smtp()
+        self.validate_smtp()?;
+        self.ca.validate(self)
     }
 
     fn validate_auth(&self) -> Result<()> {

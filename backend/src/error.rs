@@ -38,6 +38,41 @@ pub enum Error {
     /// Keys, requests, key files and .p12 files; the code is the pki error's own.
     #[error("{0}")]
     Pki(#[from] shared::pki::PkiError),
+
+    #[error(
+        "there is no certificate authority yet: run `certdesk ca init` (or `certdesk ca import`)"
+    )]
+    CaMissing,
+
+    #[error(
+        "a certificate authority exists already; pass --force to replace it (the certificates it issued stop validating)"
+    )]
+    CaExists,
+
+    #[error("CA passphrase: {0}")]
+    CaPassphraseMissing(String),
+
+    #[error("the CA passphrase is wrong: it does not decrypt the CA keys")]
+    CaWrongPassphrase,
+
+    #[error("the CA passphrase is too short: use at least {0} characters")]
+    CaPassphraseWeak(usize),
+
+    #[error("CA import: {0}")]
+    CaImport(String),
+
+    #[error("CA import: the {0} key does not belong to the {0} certificate")]
+    CaKeyMismatch(&'static str),
+
+    #[error("the certificate authority's data is damaged: {0}")]
+    CaDamaged(String),
+
+    /// An order the certificate profile does not allow; the code is the violation's own.
+    #[error("certificate profile: {0}")]
+    Profile(crate::ca::ProfileViolation),
+
+    #[error("certificate authority: {0}")]
+    CaInternal(String),
 }
 
 impl Error {
@@ -54,6 +89,16 @@ impl Error {
             Self::AuditBroken { .. } => "audit_chain_broken",
             Self::Io(_) => "io_error",
             Self::Pki(e) => e.code(),
+            Self::CaMissing => "ca_missing",
+            Self::CaExists => "ca_exists",
+            Self::CaPassphraseMissing(_) => "ca_passphrase_missing",
+            Self::CaWrongPassphrase => "ca_wrong_passphrase",
+            Self::CaPassphraseWeak(_) => "ca_passphrase_weak",
+            Self::CaImport(_) => "ca_import_invalid",
+            Self::CaKeyMismatch(_) => "ca_key_mismatch",
+            Self::CaDamaged(_) => "ca_damaged",
+            Self::Profile(v) => v.code(),
+            Self::CaInternal(_) => "ca_internal",
         }
     }
 }

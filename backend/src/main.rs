@@ -45,6 +45,10 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Keygen(args) => certdesk::cli_pki::keygen(&args),
         Command::P12(args) => certdesk::cli_pki::p12(&args),
+        Command::Ca(command) => {
+            let config = Config::load(cli.config.as_deref())?;
+            certdesk::ca::cli::run(&config, command).await
+        }
     }
 }
 

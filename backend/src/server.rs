@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use crate::ca::BuiltinCa;
 use crate::config::Config;
 use crate::domain::Env;
 use crate::http::{AppState, router};
@@ -60,6 +61,7 @@ impl Server {
             );
         }
         let store = Store::connect(&config.database_url()).await?;
+        let ca = load_ca(&store, &config).await?;
         Ok(Self {
             listener,
             state: AppState {
@@ -68,6 +70,7 @@ impl Server {
                 env,
                 mail: WorkerHandle::default(),
                 issuance: IssuanceHandle::default(),
+                ca,
             },
         })
     }
@@ -93,6 +96,14 @@ impl Server {
             state.mail.clone(),
         )?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let crls = state.ca.clone().map(|ca| {
+            tokio::spawn(crate::ca::crl::run(
+                store.clone(),
+                ca,
+                state.env.clone(),
+                stopped.clone(),
+            ))
+        });
         let worker = tokio::spawn(worker.run(stopped));
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app)
@@ -101,9 +112,32 @@ impl Server {
         // The worker finishes the mail in hand; what is left stays queued for the next start.
         let _ = stop.send(true);
         let _ = worker.await;
+        if let Some(crls) = crls {
+            let _ = crls.await;
+        }
         store.close().await;
         Ok(served?)
     }
+}
+
+/// Loads the built-in CA. Serving without one is allowed (issuance waits, CRLs are not
+/// published), but said clearly; a CA that cannot be opened stops the start.
+async fn load_ca(store: &Store, config: &Config) -> Result<Option<Arc<BuiltinCa>>> {
+    let ca = BuiltinCa::load(store, config).await?;
+    match &ca {
+        Some(ca) => tracing::info!(issuing = %ca.issuing().subject(), "built-in CA loaded"),
+        None => tracing::warn!(
+            "no certificate authority yet: certificates are not issued until an operator runs \
+             `certdesk ca init` (or `certdesk ca import`) and restarts certdesk"
+        ),
+    }
+    if ca.is_some() && config.ca.organisation_identifier.is_none() {
+        tracing::warn!(
+            "ca.organisation_identifier is not set: only mailbox-validated certificates can be \
+             issued (personal, role and group certificates name the organisation's registration)"
+        );
+    }
+    Ok(ca.map(Arc::new))
 }
 
 /// Creates the data directory if needed and proves it is a writable directory.

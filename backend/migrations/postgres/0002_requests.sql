@@ -137,10 +137,11 @@ CREATE TABLE crls (
 );
 
 -- The built-in CA's certificates and passphrase-encrypted keys, in the database so that
--- several instances share them and one backup holds everything.
+-- several instances share them and one backup holds everything. An imported root may come
+-- without its key (it stays offline; then its CRL is published elsewhere).
 CREATE TABLE ca_keys (
     name          TEXT PRIMARY KEY NOT NULL CHECK (name IN ('root', 'issuing')),
     certificate   BYTEA NOT NULL,
-    encrypted_key TEXT NOT NULL,
+    encrypted_key TEXT,
     created_at    BIGINT NOT NULL
 );

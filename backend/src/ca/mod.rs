@@ -2,6 +2,16 @@
 //! every CA implements. The built-in CA is one implementation; upstream CAs (HARICA,
 //! Sectigo) are others and fit the same issuance job.
 
+pub mod builtin;
+pub mod cert;
+pub mod cli;
+pub mod config;
+pub mod crl;
+pub mod key;
+pub mod profile;
+pub mod setup;
+pub mod x509;
+
 use std::future::Future;
 use std::pin::Pin;
 
@@ -9,6 +19,17 @@ use shared::api::RequestKind;
 
 use crate::Result;
 use crate::domain::{Random, UnixTime};
+
+pub use builtin::BuiltinCa;
+pub use config::CaConfig;
+pub use profile::ProfileViolation;
+
+/// Where the CA's files are served, relative to the distribution address (see
+/// [`CaConfig::distribution_base`]); written into every certificate, so never change them.
+pub const ROOT_CERT_PATH: &str = "ca/root.crt";
+pub const ROOT_CRL_PATH: &str = "ca/root.crl";
+pub const ISSUING_CERT_PATH: &str = "ca/issuing.crt";
+pub const ISSUING_CRL_PATH: &str = "ca/issuing.crl";
 
 /// Under which validation type of the S/MIME Baseline Requirements a certificate is issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 mod access;
 mod admin;
 mod auth;
+mod ca;
 mod certificates;
 mod error;
 mod health;
@@ -37,6 +38,9 @@ pub struct AppState {
     pub mail: WorkerHandle,
     /// Wakes the issuance worker after a request was approved.
     pub issuance: IssuanceHandle,
+    /// The built-in CA, loaded at start-up; `None` until `certdesk ca init` ran (then issuance
+    /// by it waits, and a restart picks the new CA up).
+    pub ca: Option<Arc<crate::ca::BuiltinCa>>,
 }
 
 /// The whole application: API, web app, and the headers every answer carries.
@@ -60,6 +64,7 @@ pub fn router(state: AppState) -> Router {
             access::same_origin,
         ))
         .layer(security::api_cache_layer())
+        .merge(ca::routes())
         .with_state(state.clone());
     security::apply(
         api.fallback_service(web::service(&state.config.web_root)),

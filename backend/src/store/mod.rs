@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod ca;
 pub mod issuance;
 pub mod outbox;
 pub mod users;
