@@ -2,6 +2,8 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use certdesk_frontend::crypto::{self, Engine};
 use shared::pki::{self, Iterations, KeyType, Pbkdf2Request, PkiError};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -21,13 +23,7 @@ fn webcrypto_is_there() {
 async fn webcrypto_generates_every_key_type() {
     for t in KeyType::ALL {
         let key = crypto::generate_key(t, Engine::Auto).await.unwrap();
-        assert_eq!(key.key_type(), t);
-        assert_eq!(
-            pki::check_public_key_der(&key.public_key_der().unwrap()),
-            Ok(t)
-        );
-        let csr = pki::build_csr_pem(&key, &["alice@example.org"]).unwrap();
-        assert!(csr.starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
+        common::assert_valid_key(&key, t);
     }
 }
 
@@ -35,11 +31,7 @@ async fn webcrypto_generates_every_key_type() {
 async fn pure_rust_generates_keys_in_the_browser() {
     for t in [KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::Rsa2048] {
         let key = crypto::generate_key(t, Engine::PureRust).await.unwrap();
-        assert_eq!(key.key_type(), t);
-        assert_eq!(
-            pki::check_public_key_der(&key.public_key_der().unwrap()),
-            Ok(t)
-        );
+        common::assert_valid_key(&key, t);
     }
 }
 

@@ -68,6 +68,11 @@ pub fn test(ctx: &Ctx) -> Result<(), String> {
         "wasm32-unknown-unknown",
     ]);
     wasm.env("CHROMEDRIVER", "/usr/bin/chromedriver");
+    // The runner's default of 20 s per test file is tight for real RSA key generation in
+    // the browser on a busy machine.
+    if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
+        wasm.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    }
     report.add_tests(ctx.step_captured(
         "browser tests (wasm-bindgen-test in headless Chromium)",
         &mut wasm,

@@ -1,16 +1,23 @@
 //! The browser side of `shared::pki`: WebCrypto where the browser has it (native code that does
-//! not block the page), the pure-Rust core otherwise. Everything a page needs for the request
-//! and collect flows: key + CSR + key file, reading the key file back, building the .p12.
+//! not block the page), the pure-Rust core otherwise, with key generation in a Web Worker.
+//! Everything a page needs for the request and collect flows: key + CSR + key file, reading
+//! the key file back, building the .p12.
 
 mod webcrypto;
+mod worker;
 
 use shared::pki::Certificate;
 use shared::pki::{
     self, DerivedKey, EncryptedKeyFile, Iterations, KeyType, Pbkdf2Request, Pkcs12Options,
     PkiError, PrivateKey, rand_core::UnwrapErr,
 };
+use wasm_bindgen::JsValue;
 
 pub use webcrypto::{pbkdf2_sha256 as webcrypto_pbkdf2_sha256, subtle_available};
+pub use worker::{
+    KEYGEN_BUNDLE, generate_key as generate_key_in_worker, generate_pkcs8, own_glue_url,
+    use_keygen_bundle,
+};
 
 /// The browser's random source (`crypto.getRandomValues`).
 pub fn rng() -> UnwrapErr<getrandom::SysRng> {
@@ -32,21 +39,36 @@ impl Engine {
     }
 }
 
-/// A new key of `key_type`, checked to be exactly that type. WebCrypto failures (a browser
-/// that lacks a size, say) fall back to pure Rust.
+/// A new key of `key_type`, checked to be exactly that type. Where WebCrypto is missing or
+/// refuses the type (a browser that lacks a size, say), pure Rust in a Web Worker; only where
+/// no worker can start, pure Rust on this thread, which blocks the page but still works.
 pub async fn generate_key(key_type: KeyType, engine: Engine) -> Result<PrivateKey, PkiError> {
     if engine.webcrypto()
         && let Ok(key) = webcrypto::generate_key(key_type).await
     {
         return Ok(key);
     }
+    if let Ok(key) = worker::generate_key(key_type).await {
+        return Ok(key);
+    }
     generate_key_pure_rust(key_type)
 }
 
-/// Pure-Rust key generation. It blocks for seconds with RSA, so pages should run it off the
-/// main thread.
+/// Pure-Rust key generation on the calling thread. It blocks for seconds with RSA: pages use
+/// [`generate_key`], which runs it in a worker.
 pub fn generate_key_pure_rust(key_type: KeyType) -> Result<PrivateKey, PkiError> {
     PrivateKey::generate(key_type, &mut rng())
+}
+
+/// Reads an exported PKCS#8 key (from WebCrypto or the worker), wipes the JavaScript copy and
+/// checks that the key is exactly `key_type`.
+fn key_from_pkcs8(pkcs8: js_sys::Uint8Array, key_type: KeyType) -> Result<PrivateKey, JsValue> {
+    let der = zeroize::Zeroizing::new(pkcs8.to_vec());
+    pkcs8.fill(0, 0, pkcs8.length());
+    let key = PrivateKey::from_pkcs8_der(&der).map_err(|e| JsValue::from_str(e.code()))?;
+    key.check_type(key_type)
+        .map_err(|e| JsValue::from_str(e.code()))?;
+    Ok(key)
 }
 
 /// Runs one PBKDF2-HMAC-SHA256 derivation, in WebCrypto where possible.

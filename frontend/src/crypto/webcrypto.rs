@@ -61,11 +61,7 @@ pub async fn generate_key(key_type: KeyType) -> Result<PrivateKey, JsValue> {
             .await?
             .dyn_into()?;
     let exported = JsFuture::from(subtle.export_key("pkcs8", &pair.get_private_key())?).await?;
-    let der = zeroize::Zeroizing::new(Uint8Array::new(&exported).to_vec());
-    let key = PrivateKey::from_pkcs8_der(&der).map_err(|e| JsValue::from_str(e.code()))?;
-    key.check_type(key_type)
-        .map_err(|e| JsValue::from_str(e.code()))?;
-    Ok(key)
+    super::key_from_pkcs8(Uint8Array::new(&exported), key_type)
 }
 
 /// PBKDF2-HMAC-SHA256 in WebCrypto, 32 bytes; the password as UTF-8 as everywhere in PBES2.
