@@ -10,10 +10,11 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::ca::BuiltinCa;
+use crate::ca::Issuer;
 use crate::config::Config;
 use crate::domain::Env;
 use crate::http::{AppState, router};
-use crate::issuance::IssuanceHandle;
+use crate::issuance::{IssuanceHandle, IssuanceWorker};
 use crate::mail::{Worker, WorkerHandle};
 use crate::store::Store;
 use crate::{Error, Result};
@@ -104,6 +105,26 @@ impl Server {
                 stopped.clone(),
             ))
         });
+        // Issuance needs a CA; without one, approved requests wait in their jobs.
+        let issuance = state.ca.clone().map(|ca| {
+            let issuer: Arc<dyn Issuer> = ca;
+            let worker = IssuanceWorker::new(
+                store.clone(),
+                state.config.clone(),
+                state.env.clone(),
+                issuer,
+                state.issuance.clone(),
+                state.mail.clone(),
+            );
+            tokio::spawn(worker.run(stopped.clone()))
+        });
+        let expiry = tokio::spawn(crate::requests::run_expiry(
+            store.clone(),
+            state.config.clone(),
+            state.env.clone(),
+            state.mail.clone(),
+            stopped.clone(),
+        ));
         let worker = tokio::spawn(worker.run(stopped));
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app)
@@ -112,8 +133,12 @@ impl Server {
         // The worker finishes the mail in hand; what is left stays queued for the next start.
         let _ = stop.send(true);
         let _ = worker.await;
+        let _ = expiry.await;
         if let Some(crls) = crls {
             let _ = crls.await;
+        }
+        if let Some(issuance) = issuance {
+            let _ = issuance.await;
         }
         store.close().await;
         Ok(served?)

@@ -1,6 +1,7 @@
 //! Who may call what: every API endpoint with the access it needs (one table the router and
 //! the tests both read), the access check, and the cross-site request check.
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
@@ -8,8 +9,9 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 use shared::api::{ErrorCode, Role, routes};
 
-use super::{AppState, HttpError, admin, auth, certificates, health, session};
+use super::{AppState, HttpError, admin, auth, certificates, health, openapi, session};
 use crate::domain::auth::{Access, Admission};
+use super::{desk, requests};
 
 /// One API endpoint and what it requires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +34,10 @@ pub(super) fn api_routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
     use Access::{AtLeast, Public};
     vec![
         (ep(Method::GET, routes::HEALTH, Public), get(health::health)),
+        (
+            ep(Method::GET, routes::OPENAPI, Public),
+            get(openapi::openapi),
+        ),
         (
             ep(Method::POST, routes::AUTH_LINK, Public),
             post(auth::request_link),
@@ -65,6 +71,44 @@ pub(super) fn api_routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         (
             ep(Method::POST, routes::REVOKE, AtLeast(Role::Requester)),
             post(certificates::revoke),
+        ),
+        // Requesters see and change only their own requests: checked in the service, where
+        // someone else's request answers as one that does not exist.
+        (
+            ep(Method::POST, routes::REQUESTS, AtLeast(Role::Requester)),
+            post(requests::submit).layer(DefaultBodyLimit::max(requests::MAX_BODY)),
+        ),
+        (
+            ep(Method::GET, routes::REQUESTS, AtLeast(Role::Requester)),
+            get(requests::list),
+        ),
+        (
+            ep(Method::GET, routes::REQUEST, AtLeast(Role::Requester)),
+            get(requests::get),
+        ),
+        (
+            ep(Method::POST, routes::REQUEST_WITHDRAW, AtLeast(Role::Requester)),
+            post(requests::withdraw),
+        ),
+        (
+            ep(Method::GET, routes::REQUEST_OPTIONS, AtLeast(Role::Requester)),
+            get(requests::options),
+        ),
+        (
+            ep(Method::GET, routes::DESK_REQUESTS, AtLeast(Role::Desk)),
+            get(desk::queue),
+        ),
+        (
+            ep(Method::GET, routes::DESK_REQUEST, AtLeast(Role::Desk)),
+            get(desk::detail),
+        ),
+        (
+            ep(Method::POST, routes::DESK_REQUEST_APPROVE, AtLeast(Role::Desk)),
+            post(desk::approve).layer(DefaultBodyLimit::max(requests::MAX_BODY)),
+        ),
+        (
+            ep(Method::POST, routes::DESK_REQUEST_REJECT, AtLeast(Role::Desk)),
+            post(desk::reject).layer(DefaultBodyLimit::max(requests::MAX_BODY)),
         ),
     ]
 }

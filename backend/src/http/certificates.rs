@@ -48,6 +48,7 @@ pub async fn revoke(
         &state.store,
         &state.config,
         &state.env,
+        state.ca.as_deref(),
         actor,
         &serial,
         body.reason,

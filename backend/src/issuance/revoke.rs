@@ -3,6 +3,7 @@
 use shared::api::{RevocationReason, Revoked, Role};
 
 use crate::Result;
+use crate::ca::{BuiltinCa, crl};
 use crate::config::Config;
 use crate::domain::Env;
 use crate::domain::certificates::{RevokeRefusal, may_revoke};
@@ -37,11 +38,13 @@ pub fn normalize_serial(serial: &str) -> Option<String> {
     ok.then_some(hex)
 }
 
-/// Revokes, records and mails in one transaction. The caller then re-signs the CRL.
+/// Revokes, records and mails in one transaction, then re-signs the CRL so relying parties
+/// learn of it at once (should that fail, the periodic re-signing catches up).
 pub async fn revoke(
     store: &Store,
     config: &Config,
     env: &Env,
+    ca: Option<&BuiltinCa>,
     actor: Actor<'_>,
     serial: &str,
     reason: RevocationReason,
@@ -99,6 +102,11 @@ pub async fn revoke(
     );
     mail::queue(&mut tx, config, env, &cert.requester, &message).await?;
     tx.commit().await?;
+    if let Some(ca) = ca
+        && let Err(e) = crl::publish(store, ca, now).await
+    {
+        tracing::error!(code = e.code(), serial = %serial, "CRL not re-signed after revocation: {e}");
+    }
     Ok(RevokeOutcome::Revoked(Revoked {
         serial,
         reason,

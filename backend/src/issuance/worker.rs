@@ -234,7 +234,7 @@ fn iso_date(t: UnixTime) -> String {
 
 /// Failures that another attempt cannot cure.
 fn permanent(e: &Error) -> bool {
-    matches!(e, Error::Pki(_) | Error::Usage(_))
+    matches!(e, Error::Pki(_) | Error::Usage(_) | Error::Profile(_))
 }
 
 /// Builds the order from vetted data; only the public key comes from the request.

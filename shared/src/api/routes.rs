@@ -48,6 +48,9 @@ pub fn with_id(route: &str, id: i64) -> String {
     route.replace("{id}", &id.to_string())
 }
 
+/// `GET`: this API described as an OpenAPI 3.1 document.
+pub const OPENAPI: &str = "/api/openapi.json";
+
 /// The web app's page a mailed collect link opens; the token follows after `#`.
 pub const COLLECT_PAGE: &str = "/collect";
 
