@@ -46,6 +46,12 @@ pub enum Command {
     /// Check the audit log
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Register role and group mailboxes and who may request their certificates
+    #[command(subcommand)]
+    Mailbox(crate::requests::cli::MailboxCommand),
+    /// Import staff whose identity was already verified
+    #[command(subcommand)]
+    Identity(crate::requests::cli::IdentityCommand),
     /// Make a key, its certificate request and the encrypted key file
     Keygen(crate::cli_pki::KeygenArgs),
     /// Merge the key file and the issued certificate into a .p12 for mail clients

@@ -40,6 +40,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Outgoing mail server; without it mails are written as .eml files into the data directory.
     pub smtp: Option<SmtpConfig>,
+    /// Certificate requests: limits, evidence reuse, key types, identity checks.
+    pub requests: crate::requests::RequestsConfig,
     /// The built-in certificate authority.
     pub ca: crate::ca::CaConfig,
 }
@@ -163,6 +165,7 @@ impl Default for Config {
             log: "info".into(),
             auth: AuthConfig::default(),
             smtp: None,
+            requests: crate::requests::RequestsConfig::default(),
             ca: crate::ca::CaConfig::default(),
         }
     }
@@ -235,6 +238,7 @@ impl Config {
         if self.organisation.trim().is_empty() {
             return Err(Error::Config("organisation: must not be empty".into()));
         }
+        self.requests.validate()?;
         self.validate_auth()?;
         self.validate_smtp()?;
         self.ca.validate(self)

@@ -39,6 +39,18 @@ pub enum Error {
     #[error("{0}")]
     Pki(#[from] shared::pki::PkiError),
 
+    /// Refused input to a certificate request or a desk decision; the code is the API's.
+    #[error("{}", .0.message)]
+    Api(#[from] shared::api::ApiError),
+
+    /// A line of an imported CSV file that cannot be taken; nothing was imported.
+    #[error("{file} line {line}: {reason}")]
+    ImportLine {
+        file: PathBuf,
+        line: u64,
+        reason: String,
+    },
+
     #[error(
         "there is no certificate authority yet: run `certdesk ca init` (or `certdesk ca import`)"
     )]
@@ -89,6 +101,8 @@ impl Error {
             Self::AuditBroken { .. } => "audit_chain_broken",
             Self::Io(_) => "io_error",
             Self::Pki(e) => e.code(),
+            Self::Api(e) => e.code.as_str(),
+            Self::ImportLine { .. } => "import_line_invalid",
             Self::CaMissing => "ca_missing",
             Self::CaExists => "ca_exists",
             Self::CaPassphraseMissing(_) => "ca_passphrase_missing",

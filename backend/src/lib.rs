@@ -11,6 +11,7 @@ pub mod http;
 pub mod issuance;
 pub mod mail;
 pub mod operators;
+pub mod requests;
 pub mod server;
 pub mod store;
 

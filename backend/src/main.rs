@@ -43,6 +43,14 @@ async fn run(cli: Cli) -> Result<()> {
             let config = Config::load(cli.config.as_deref())?;
             certdesk::operators::verify_audit(&config).await
         }
+        Command::Mailbox(command) => {
+            let config = Config::load(cli.config.as_deref())?;
+            certdesk::requests::cli::run_mailbox(&config, command).await
+        }
+        Command::Identity(command) => {
+            let config = Config::load(cli.config.as_deref())?;
+            certdesk::requests::cli::run_identity(&config, command).await
+        }
         Command::Keygen(args) => certdesk::cli_pki::keygen(&args),
         Command::P12(args) => certdesk::cli_pki::p12(&args),
         Command::Ca(command) => {

@@ -13,7 +13,8 @@ use crate::{Error, Result};
 /// Actor and client recorded for changes made on the command line.
 pub const CLI: &str = "cli";
 
-async fn open(config: &Config) -> Result<Store> {
+/// Opens the database named by the configuration, creating the data directory if needed.
+pub(crate) async fn open(config: &Config) -> Result<Store> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| Error::DataDir {
         path: config.data_dir.clone(),
         reason: format!("cannot create it: {e}"),

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod certificates;
+pub mod requests;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

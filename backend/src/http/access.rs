@@ -10,8 +10,8 @@ use axum::routing::{MethodRouter, get, post};
 use shared::api::{ErrorCode, Role, routes};
 
 use super::{AppState, HttpError, admin, auth, certificates, health, openapi, session};
-use crate::domain::auth::{Access, Admission};
 use super::{desk, requests};
+use crate::domain::auth::{Access, Admission};
 
 /// One API endpoint and what it requires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,11 +87,19 @@ pub(super) fn api_routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             get(requests::get),
         ),
         (
-            ep(Method::POST, routes::REQUEST_WITHDRAW, AtLeast(Role::Requester)),
+            ep(
+                Method::POST,
+                routes::REQUEST_WITHDRAW,
+                AtLeast(Role::Requester),
+            ),
             post(requests::withdraw),
         ),
         (
-            ep(Method::GET, routes::REQUEST_OPTIONS, AtLeast(Role::Requester)),
+            ep(
+                Method::GET,
+                routes::REQUEST_OPTIONS,
+                AtLeast(Role::Requester),
+            ),
             get(requests::options),
         ),
         (
@@ -103,11 +111,19 @@ pub(super) fn api_routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             get(desk::detail),
         ),
         (
-            ep(Method::POST, routes::DESK_REQUEST_APPROVE, AtLeast(Role::Desk)),
+            ep(
+                Method::POST,
+                routes::DESK_REQUEST_APPROVE,
+                AtLeast(Role::Desk),
+            ),
             post(desk::approve).layer(DefaultBodyLimit::max(requests::MAX_BODY)),
         ),
         (
-            ep(Method::POST, routes::DESK_REQUEST_REJECT, AtLeast(Role::Desk)),
+            ep(
+                Method::POST,
+                routes::DESK_REQUEST_REJECT,
+                AtLeast(Role::Desk),
+            ),
             post(desk::reject).layer(DefaultBodyLimit::max(requests::MAX_BODY)),
         ),
     ]

@@ -76,6 +76,8 @@ impl HttpError {
 impl From<crate::Error> for HttpError {
     fn from(e: crate::Error) -> Self {
         match e {
+            // Refused input: the caller learns exactly why.
+            crate::Error::Api(e) => Self::new(e.code, e.message),
             crate::Error::Database(_) => {
                 tracing::error!(code = e.code(), "{e}");
                 Self::new(

@@ -1,6 +1,7 @@
 //! Outgoing mail: templates, MIME, the transactional outbox and the worker that delivers it.
 
 pub mod certificate_mails;
+pub mod request_mails;
 pub mod templates;
 mod worker;
 

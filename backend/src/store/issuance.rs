@@ -24,6 +24,21 @@ pub async fn enqueue(conn: &mut Conn, request_id: i64, issuer: &str, now: UnixTi
     Ok(())
 }
 
+/// Cancels the pending job of a request that is withdrawn, in the withdrawal's transaction
+/// and before the request's row (the worker's lock order). A worker holding the job then
+/// finds nothing pending to close and stores no certificate.
+pub async fn cancel(conn: &mut Conn, request_id: i64, now: UnixTime) -> Result<()> {
+    sqlx::query(
+        "UPDATE issue_jobs SET state = 'failed', finished_at = $1, \
+         last_error = 'withdrawn by the requester' WHERE request_id = $2 AND state = 'pending'",
+    )
+    .bind(now)
+    .bind(request_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// An issuance job claimed by one worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {

@@ -9,8 +9,11 @@
 pub mod audit;
 pub mod auth;
 pub mod ca;
+pub mod identities;
 pub mod issuance;
+pub mod mailboxes;
 pub mod outbox;
+pub mod requests;
 pub mod users;
 
 use std::str::FromStr;
