@@ -65,11 +65,26 @@ fn run(ctx: &Ctx) -> Result<(), String> {
         &mut ctx.cargo(&["build", "-p", "certdesk-backend", "--bin", "certdesk"]),
     )?;
     let bin = ctx.target.join("debug/certdesk");
+    // The embedded defaults come with a working built-in CA, made once with a random passphrase
+    // in ./data/ca-passphrase (mode 0600). A certdesk.toml of the user's own decides itself.
+    let own_config = ctx.root.join("certdesk.toml").exists();
+    if !own_config {
+        ctx.step(
+            "certificate authority (made once; passphrase in ./data/ca-passphrase)",
+            ctx.command(&bin)
+                .args(["ca", "init", "--if-missing", "--generate-passphrase"]),
+        )?;
+    }
     println!(
         "xtask: starting certdesk (data in ./data, mail as .eml files in ./data/mail; Ctrl-C stops it)"
     );
     let mut serve = ctx.command(&bin);
     serve.arg("serve");
+    // An example registration, so that personal and role certificates can be tried out.
+    let org_id = "CERTDESK_CA__ORGANISATION_IDENTIFIER";
+    if !own_config && std::env::var_os(org_id).is_none() {
+        serve.env(org_id, "NTRDE-DEK1101R.HRB123456");
+    }
     // The embedded defaults serve plain http on 127.0.0.1: without this explicit development
     // switch a browser would not send the Secure session cookie back. A certdesk.toml of the
     // user's own decides for itself.

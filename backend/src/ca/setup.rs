@@ -174,6 +174,13 @@ pub fn import(
             "the issuing certificate was not signed by the root certificate".into(),
         ));
     }
+    // Subscriber certificates come from an intermediate, never from the root directly.
+    if issuing_tbs.subject_public_key_info() == root_tbs.subject_public_key_info() {
+        return Err(Error::CaImport(
+            "the issuing certificate has the root's key; give the intermediate CA that the root signed"
+                .into(),
+        ));
+    }
     if !is_ca(&root.cert, false) {
         return Err(Error::CaImport(
             "the root certificate is not a CA certificate (basicConstraints cA, keyCertSign)"
@@ -302,7 +309,7 @@ pub async fn describe(store: &Store) -> Result<String> {
         let _ = writeln!(
             out,
             "  serial:      {}",
-            hex::encode(ca.cert.tbs_certificate().serial_number().as_bytes())
+            serial_hex(ca.cert.tbs_certificate().serial_number().as_bytes())
         );
         let _ = writeln!(
             out,
@@ -328,6 +335,12 @@ pub async fn describe(store: &Store) -> Result<String> {
         }
     }
     Ok(out)
+}
+
+/// Lower-case hex without the sign octet DER may put in front.
+fn serial_hex(bytes: &[u8]) -> String {
+    let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+    hex::encode(&bytes[start..])
 }
 
 fn key_description(cert: &Certificate, held: bool) -> String {

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use crate::support::certdesk_bin;
 
 /// Runs certdesk in `dir` with a clean CERTDESK_* environment plus `env`.
-fn certdesk(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub(crate) fn certdesk(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(certdesk_bin());
     cmd.current_dir(dir).args(args);
     for (k, _) in std::env::vars() {
@@ -19,7 +19,7 @@ fn certdesk(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 /// A failed start must be exactly one line on stderr, starting with `error:`, no panic.
-fn one_error_line(out: &Output) -> String {
+pub(crate) fn one_error_line(out: &Output) -> String {
     assert!(
         !out.status.success(),
         "expected failure, got {:?}",
