@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use certdesk::config::{Config, SmtpConfig, SmtpSecurity};
+use certdesk::config::{Config, Secret, SmtpConfig, SmtpSecurity};
 use certdesk::domain::{Env, ManualClock, OsRandom};
 use certdesk::server::Server;
 use certdesk::store::Store;
@@ -35,6 +35,32 @@ macro_rules! on_both_databases {
     };
 }
 pub(crate) use on_both_databases;
+
+/// Plain SMTP to the test server on `port`, retrying quickly.
+pub fn smtp_config(port: u16) -> SmtpConfig {
+    SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: Some(port),
+        security: SmtpSecurity::Plain,
+        retry_initial_seconds: 1,
+        retry_max_seconds: 2,
+        ..SmtpConfig::default()
+    }
+}
+
+/// Passphrase of the CA made by [`App::start_with_ca`].
+pub const CA_PASSPHRASE: &str = "correct horse battery staple of the test CA";
+
+/// Creates and stores a CA in the configured database, as `certdesk ca init` does.
+pub async fn make_ca(config: &Config, env: &Env) {
+    let store = Store::connect(&config.database_url()).await.unwrap();
+    let ca = certdesk::ca::setup::create(config, env).unwrap();
+    let passphrase = config.ca.passphrase.as_ref().map(|s| s.0.clone()).unwrap();
+    certdesk::ca::setup::save(&store, &ca, &passphrase, false, env)
+        .await
+        .unwrap();
+    store.close().await;
+}
 
 #[allow(dead_code)] // not every test reads every field
 pub struct App {
@@ -79,20 +105,23 @@ impl App {
     /// Mails go to the SMTP server on `smtp_port` (plain).
     pub async fn with_smtp(db: Db, smtp_port: u16, adjust: impl FnOnce(&mut Config)) -> Self {
         Self::start_with(db, |c| {
-            c.smtp = Some(SmtpConfig {
-                host: "127.0.0.1".into(),
-                port: Some(smtp_port),
-                security: SmtpSecurity::Plain,
-                retry_initial_seconds: 1,
-                retry_max_seconds: 2,
-                ..SmtpConfig::default()
-            });
+            c.smtp = Some(smtp_config(smtp_port));
             adjust(c);
         })
         .await
     }
 
     pub async fn start_with(db: Db, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start_inner(db, adjust, false).await
+    }
+
+    /// With a built-in CA (the configured key type) made before the server starts, so the
+    /// server loads it and issues; its keys are sealed with [`CA_PASSPHRASE`].
+    pub async fn start_with_ca(db: Db, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start_inner(db, adjust, true).await
+    }
+
+    async fn start_inner(db: Db, adjust: impl FnOnce(&mut Config), with_ca: bool) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let data_dir = tempfile::tempdir().unwrap();
@@ -110,6 +139,9 @@ impl App {
             ..Config::default()
         };
         config.auth.dev_insecure_cookies = true;
+        if with_ca {
+            config.ca.passphrase = Some(Secret(CA_PASSPHRASE.into()));
+        }
         adjust(&mut config);
         config.validate().unwrap();
         let clock = ManualClock::starting_now();
@@ -117,6 +149,9 @@ impl App {
             clock: std::sync::Arc::new(clock.clone()),
             random: std::sync::Arc::new(OsRandom),
         };
+        if with_ca {
+            make_ca(&config, &env).await;
+        }
         let server = Server::prepare_with(config.clone(), listener, env)
             .await
             .unwrap();

@@ -4,6 +4,7 @@ pub mod app;
 pub mod browser;
 pub mod postgres;
 pub mod smtp;
+pub mod tools;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
