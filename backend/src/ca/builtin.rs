@@ -108,11 +108,21 @@ impl BuiltinCa {
         let issuing_pem = issuing.encrypted_key.ok_or_else(|| {
             Error::CaDamaged("the issuing CA's key is missing from the database".into())
         })?;
-        let issuing_key = CaKey::open(&issuing_pem, passphrase)?;
-        let root_key = root
-            .encrypted_key
-            .map(|pem| CaKey::open(&pem, passphrase))
-            .transpose()?;
+        // Each key costs 600,000 PBKDF2 rounds: open both at once.
+        let (issuing_key, root_key) = std::thread::scope(|s| {
+            let root_key = s.spawn(|| {
+                root.encrypted_key
+                    .as_deref()
+                    .map(|pem| CaKey::open(pem, passphrase))
+                    .transpose()
+            });
+            let issuing_key = CaKey::open(&issuing_pem, passphrase);
+            let root_key = root_key
+                .join()
+                .unwrap_or_else(|_| Err(Error::CaInternal("opening the root key failed".into())));
+            (issuing_key, root_key)
+        });
+        let (issuing_key, root_key) = (issuing_key?, root_key?);
         for (what, key, cert) in [
             ("issuing", Some(&issuing_key), &issuing_cert),
             ("root", root_key.as_ref(), &root_cert),

@@ -5,9 +5,12 @@
 mod auth;
 mod ca;
 mod cli;
+mod desk;
+mod lifecycle;
 mod mail;
 mod operators;
 mod pki;
+mod requests;
 mod roles;
 mod support;
 mod web;

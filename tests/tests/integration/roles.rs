@@ -22,6 +22,26 @@ const EXPECTED: &[(&str, &str, [bool; 4])] = &[
     ("GET", routes::AUTH_ME, [false, true, true, true]),
     ("GET", routes::OPERATORS, [false, false, true, true]),
     ("GET", routes::AUDIT, [false, false, false, true]),
+    ("GET", routes::OPENAPI, [true, true, true, true]),
+    ("GET", routes::COLLECT, [true, true, true, true]),
+    ("POST", routes::REVOKE, [false, true, true, true]),
+    ("POST", routes::REQUESTS, [false, true, true, true]),
+    ("GET", routes::REQUESTS, [false, true, true, true]),
+    ("GET", routes::REQUEST, [false, true, true, true]),
+    ("POST", routes::REQUEST_WITHDRAW, [false, true, true, true]),
+    ("GET", routes::REQUEST_OPTIONS, [false, true, true, true]),
+    ("GET", routes::DESK_REQUESTS, [false, false, true, true]),
+    ("GET", routes::DESK_REQUEST, [false, false, true, true]),
+    (
+        "POST",
+        routes::DESK_REQUEST_APPROVE,
+        [false, false, true, true],
+    ),
+    (
+        "POST",
+        routes::DESK_REQUEST_REJECT,
+        [false, false, true, true],
+    ),
     // Last: it ends the session it is called with.
     ("POST", routes::AUTH_LOGOUT, [true, true, true, true]),
 ];
