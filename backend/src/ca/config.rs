@@ -119,16 +119,14 @@ impl CaConfig {
                 ));
             }
         }
+        // Names derived from a long organisation name are checked by `ca init`, which uses them;
+        // a server with an existing CA does not care.
         for (key, name) in [
-            ("root_name", self.root_name(config)),
-            ("issuing_name", self.issuing_name(config)),
+            ("root_name", &self.root_name),
+            ("issuing_name", &self.issuing_name),
         ] {
-            let n = name.chars().count();
-            if name.trim().is_empty() || n > MAX_NAME_CHARS {
-                return Err(invalid(
-                    key,
-                    format!("`{name}` must be 1 to {MAX_NAME_CHARS} characters; set ca.{key}"),
-                ));
+            if let Some(name) = name {
+                check_ca_name(key, name)?;
             }
         }
         if let Some(url) = &self.distribution_url
@@ -149,6 +147,20 @@ impl CaConfig {
             ));
         }
         Ok(())
+    }
+
+    /// The root's common name, checked to fit a certificate.
+    pub fn checked_root_name(&self, config: &Config) -> Result<String> {
+        let name = self.root_name(config);
+        check_ca_name("root_name", &name)?;
+        Ok(name)
+    }
+
+    /// The issuing CA's common name, checked to fit a certificate.
+    pub fn checked_issuing_name(&self, config: &Config) -> Result<String> {
+        let name = self.issuing_name(config);
+        check_ca_name("issuing_name", &name)?;
+        Ok(name)
     }
 
     pub fn root_name(&self, config: &Config) -> String {
@@ -187,6 +199,16 @@ impl CaConfig {
         url.set_fragment(None);
         with_trailing_slash(url)
     }
+}
+
+fn check_ca_name(key: &str, name: &str) -> Result<()> {
+    if name.trim().is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(invalid(
+            key,
+            format!("`{name}` must be 1 to {MAX_NAME_CHARS} characters; set ca.{key}"),
+        ));
+    }
+    Ok(())
 }
 
 fn with_trailing_slash(mut url: Url) -> Url {
@@ -462,6 +484,16 @@ mod tests {
             assert!(e.contains(key), "{key}: {e}");
         }
         check(|c| c.validity_days = 824).unwrap();
+        // A long organisation makes default CA names too long only for `ca init`.
+        let mut c = Config {
+            organisation: "x".repeat(60),
+            ..Config::default()
+        };
+        c.ca.validate(&c).unwrap();
+        let e = c.ca.checked_root_name(&c).unwrap_err().to_string();
+        assert!(e.contains("ca.root_name"), "{e}");
+        c.ca.root_name = Some("Root".into());
+        assert_eq!(c.ca.checked_root_name(&c).unwrap(), "Root");
     }
 
     #[test]

@@ -81,7 +81,7 @@ pub fn create(config: &Config, env: &Env) -> Result<NewCa> {
     let root_end = now + ROOT_DAYS * DAY - 1;
     let root = cert::root(
         Common {
-            subject: ca_subject(config, config.ca.root_name(config))?,
+            subject: ca_subject(config, config.ca.checked_root_name(config)?)?,
             spki: root_key.public_key()?,
             serial: cert::random_serial(env.random.as_ref())?.0,
             not_before: now,
@@ -92,7 +92,7 @@ pub fn create(config: &Config, env: &Env) -> Result<NewCa> {
     )?;
     let issuing = cert::issuing(
         Common {
-            subject: ca_subject(config, config.ca.issuing_name(config))?,
+            subject: ca_subject(config, config.ca.checked_issuing_name(config)?)?,
             spki: issuing_key.public_key()?,
             serial: cert::random_serial(env.random.as_ref())?.0,
             not_before: now,
