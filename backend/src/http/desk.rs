@@ -6,10 +6,10 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use shared::api::{Approval, DeskPage, DeskQuery, DeskRequestDetail, Rejection, RequestView};
 
-use super::requests::{json_body, query, request_id};
+use super::requests::{caller, json_body, query, request_id};
 use super::session::{ClientAddr, CurrentUser};
 use super::{AppState, HttpError};
-use crate::requests::{self, Caller};
+use crate::requests;
 
 /// `GET /api/desk/requests`: filters, search and a page (oldest first).
 pub async fn queue(
@@ -42,10 +42,7 @@ pub async fn approve(
 ) -> Result<Json<RequestView>, HttpError> {
     let id = request_id(id)?;
     let body = json_body(body)?;
-    let officer = Caller {
-        email: &user.email,
-        client: &client,
-    };
+    let officer = caller(&user, &client);
     let view = requests::approve(&state.store, &state.env, officer, id, &body).await?;
     state.issuance.wake();
     Ok(Json(view))
@@ -61,10 +58,7 @@ pub async fn reject(
 ) -> Result<Json<RequestView>, HttpError> {
     let id = request_id(id)?;
     let body = json_body(body)?;
-    let officer = Caller {
-        email: &user.email,
-        client: &client,
-    };
+    let officer = caller(&user, &client);
     let view = requests::reject(
         &state.store,
         &state.config,

@@ -53,6 +53,14 @@ pub(super) fn request_id(id: Result<Path<i64>, PathRejection>) -> Result<i64, Ht
     })
 }
 
+/// The signed-in caller as the services record them.
+pub(super) fn caller<'a>(user: &'a CurrentUser, client: &'a str) -> Caller<'a> {
+    Caller {
+        email: &user.email,
+        client,
+    }
+}
+
 /// `POST /api/requests`: 201 with the stored request.
 pub async fn submit(
     State(state): State<AppState>,
@@ -61,10 +69,7 @@ pub async fn submit(
     body: Result<Json<NewRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<RequestView>), HttpError> {
     let body = json_body(body)?;
-    let caller = Caller {
-        email: &user.email,
-        client: &client,
-    };
+    let caller = caller(&user, &client);
     let done = requests::submit(&state.store, &state.config, &state.env, caller, &body).await?;
     state.mail.wake();
     if done.approved {
@@ -99,10 +104,7 @@ pub async fn withdraw(
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<RequestView>, HttpError> {
     let id = request_id(id)?;
-    let caller = Caller {
-        email: &user.email,
-        client: &client,
-    };
+    let caller = caller(&user, &client);
     Ok(Json(
         requests::withdraw(&state.store, &state.env, caller, id).await?,
     ))

@@ -2,7 +2,6 @@
 //! mailboxes, and lists of staff whose identity was verified elsewhere. Imports check every
 //! line first and then change everything in one transaction, or nothing.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
@@ -230,86 +229,53 @@ pub async fn run_mailbox(config: &Config, command: MailboxCommand) -> Result<()>
 }
 
 fn read_mailboxes(config: &Config, file: &Path) -> Result<Vec<Mailbox>> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for record in csv::read(file, &MAILBOX_COLUMNS)? {
-        let bad = |reason: String| Error::ImportLine {
-            file: file.to_owned(),
-            line: record.line,
-            reason,
-        };
-        let [address, kind, name, owners] = &record.fields[..] else {
-            return Err(bad("wrong number of fields".into()));
-        };
-        let kind = match kind.to_ascii_lowercase().as_str() {
-            "role" => RequestKind::Role,
-            "group" => RequestKind::Group,
-            other => return Err(bad(format!("unknown kind `{other}`; use role or group"))),
-        };
-        let owners: Vec<&str> = owners
-            .split(|c: char| c.is_whitespace() || c == ';')
-            .filter(|s| !s.is_empty())
-            .collect();
-        let m = mailbox(config, address, kind, name, &owners).map_err(bad)?;
-        if !seen.insert(m.view.address.clone()) {
-            return Err(bad(format!("{} is listed twice", m.view.address)));
-        }
-        out.push(m);
-    }
-    if out.is_empty() {
-        return Err(Error::Usage(format!(
-            "{}: no mailboxes in the file (columns: {})",
-            file.display(),
-            MAILBOX_COLUMNS.join(",")
-        )));
-    }
-    Ok(out)
+    csv::import(
+        file,
+        MAILBOX_COLUMNS,
+        "mailboxes",
+        |[address, kind, name, owners]| {
+            let kind = match kind.to_ascii_lowercase().as_str() {
+                "role" => RequestKind::Role,
+                "group" => RequestKind::Group,
+                other => return Err(format!("unknown kind `{other}`; use role or group")),
+            };
+            let owners: Vec<&str> = owners
+                .split(|c: char| c.is_whitespace() || c == ';')
+                .filter(|s| !s.is_empty())
+                .collect();
+            let m = mailbox(config, address, kind, name, &owners)?;
+            Ok((m.view.address.clone(), m))
+        },
+    )
 }
 
 fn read_identities(config: &Config, file: &Path, now: i64) -> Result<Vec<Identity>> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for record in csv::read(file, &IDENTITY_COLUMNS)? {
-        let bad = |reason: String| Error::ImportLine {
-            file: file.to_owned(),
-            line: record.line,
-            reason,
-        };
-        let [address, given_name, surname, verified_on] = &record.fields[..] else {
-            return Err(bad("wrong number of fields".into()));
-        };
-        let email = self::address(config, address).map_err(bad)?;
-        let given_name = intake_names::clean_name("given name", given_name).map_err(bad)?;
-        let surname = intake_names::clean_name("surname", surname).map_err(bad)?;
-        intake_names::full_name_fits(&given_name, &surname).map_err(bad)?;
-        let Some(verified_at) = parse_date(verified_on) else {
-            return Err(bad(format!(
-                "`{verified_on}` is not a date like 2025-09-30"
-            )));
-        };
-        if verified_at > now {
-            return Err(bad(format!("{verified_on} lies in the future")));
-        }
-        if !seen.insert(email.clone()) {
-            return Err(bad(format!("{email} is listed twice")));
-        }
-        out.push(Identity {
-            email,
-            given_name,
-            surname,
-            verified_at,
-            source: IdentitySource::Import,
-            evidence_id: None,
-        });
-    }
-    if out.is_empty() {
-        return Err(Error::Usage(format!(
-            "{}: no identities in the file (columns: {})",
-            file.display(),
-            IDENTITY_COLUMNS.join(",")
-        )));
-    }
-    Ok(out)
+    csv::import(
+        file,
+        IDENTITY_COLUMNS,
+        "identities",
+        |[address, given_name, surname, verified_on]| {
+            let email = self::address(config, address)?;
+            let given_name = intake_names::clean_name("given name", given_name)?;
+            let surname = intake_names::clean_name("surname", surname)?;
+            intake_names::full_name_fits(&given_name, &surname)?;
+            let Some(verified_at) = parse_date(verified_on) else {
+                return Err(format!("`{verified_on}` is not a date like 2025-09-30"));
+            };
+            if verified_at > now {
+                return Err(format!("{verified_on} lies in the future"));
+            }
+            let identity = Identity {
+                email: email.clone(),
+                given_name,
+                surname,
+                verified_at,
+                source: IdentitySource::Import,
+                evidence_id: None,
+            };
+            Ok((email, identity))
+        },
+    )
 }
 
 pub async fn run_identity(config: &Config, command: IdentityCommand) -> Result<()> {

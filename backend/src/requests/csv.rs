@@ -26,6 +26,41 @@ pub fn read(path: &Path, columns: &[&str]) -> Result<Vec<Record>> {
     parse(path, text.trim_start_matches('\u{feff}'), columns)
 }
 
+/// Reads an import file whose lines `item` turns into values, each with a key that must be
+/// unique in the file. The first bad line, a repeated key, or an empty file stops it.
+pub fn import<T, const N: usize>(
+    path: &Path,
+    columns: [&str; N],
+    noun: &str,
+    mut item: impl FnMut(&[String; N]) -> std::result::Result<(String, T), String>,
+) -> Result<Vec<T>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for record in read(path, &columns)? {
+        let bad = |reason: String| Error::ImportLine {
+            file: path.to_owned(),
+            line: record.line,
+            reason,
+        };
+        let fields: &[String; N] = record.fields[..]
+            .try_into()
+            .map_err(|_| bad("wrong number of fields".into()))?;
+        let (key, value) = item(fields).map_err(bad)?;
+        if !seen.insert(key.clone()) {
+            return Err(bad(format!("{key} is listed twice")));
+        }
+        out.push(value);
+    }
+    if out.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: no {noun} in the file (columns: {})",
+            path.display(),
+            columns.join(",")
+        )));
+    }
+    Ok(out)
+}
+
 fn parse(path: &Path, text: &str, columns: &[&str]) -> Result<Vec<Record>> {
     let bad = |line: u64, reason: String| Error::ImportLine {
         file: path.to_owned(),

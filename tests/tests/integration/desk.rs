@@ -9,11 +9,11 @@ use std::process::Output;
 use certdesk::domain::requests::queue;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shared::api::{DeskQuery, RequestKind, RequestState, Role, routes};
+use shared::api::{DeskQuery, RequestKind, RequestState, routes};
 
 use crate::requests::{
-    ALICE, BOB, DESK, audit_actions, mail, mailbox_request, personal, register, scalar, sign_in,
-    sign_in_smtp, submit_ok,
+    ALICE, BOB, DESK, assert_audited, mail, mailbox_request, make_officer, personal, register_dpo,
+    scalar, sign_in, sign_in_smtp, submit_ok,
 };
 use crate::support::app::{App, Db, on_both_databases};
 use crate::support::certdesk_bin;
@@ -48,9 +48,7 @@ fn evidence(given: &str, surname: &str) -> Value {
 }
 
 async fn officer(app: &App, email: &str) -> String {
-    certdesk::operators::set_role(&app.store, email, Role::Desk)
-        .await
-        .unwrap();
+    make_officer(app, email).await;
     sign_in(app, email).await
 }
 
@@ -75,9 +73,7 @@ async fn approve(
 async fn approval_records_evidence_and_later_requests_reuse_it(db: Db) {
     let smtp = SmtpServer::start().await;
     let app = App::with_smtp(db, smtp.port, |c| c.requests.max_open_per_user = 10).await;
-    certdesk::operators::set_role(&app.store, DESK, Role::Desk)
-        .await
-        .unwrap();
+    make_officer(&app, DESK).await;
     let desk = sign_in_smtp(&app, &smtp, DESK, "en").await;
     let alice = sign_in_smtp(&app, &smtp, ALICE, "en").await;
     let first = submit_ok(&app, &alice, personal(ALICE, "Alice", "Liddel")).await;
@@ -128,11 +124,7 @@ async fn approval_records_evidence_and_later_requests_reuse_it(db: Db) {
     assert_eq!(ev["document_expiry"], "2099-05-31");
     assert_eq!(detail.body["identity"]["source"], "desk");
     assert_eq!(detail.body["identity"]["reusable"], true);
-    assert!(
-        audit_actions(&app)
-            .await
-            .contains(&"request_approved".to_owned())
-    );
+    assert_audited(&app, "request_approved").await;
 
     // The next personal request under the vetted name is approved at once, and says so.
     let second = submit_ok(&app, &alice, personal(ALICE, "alice", "LIDDELL")).await;
@@ -168,7 +160,7 @@ async fn evidence_reuse_ends_after_the_configured_days(db: Db) {
     let a = approve(&app, &desk, id(&first), evidence("Alice", "Liddell")).await;
     assert_eq!(a.status, StatusCode::OK, "{:?}", a.body);
     // Role requests reuse the requester's evidence as well.
-    register(&app, "dpo@example.org", RequestKind::Role, "DPO", &[ALICE]).await;
+    register_dpo(&app, &[ALICE]).await;
     app.clock.advance(29 * DAY);
     let alice = sign_in(&app, ALICE).await;
     let role = submit_ok(&app, &alice, mailbox_request("role", "dpo@example.org")).await;
@@ -291,20 +283,14 @@ async fn imported_identities_approve_at_once(db: Db) {
         r["state"], "awaiting_identity_check",
         "verified too long ago"
     );
-    assert!(
-        audit_actions(&app)
-            .await
-            .contains(&"identity_imported".to_owned())
-    );
+    assert_audited(&app, "identity_imported").await;
     app.stop().await;
 }
 
 async fn rejection_mails_the_reason(db: Db) {
     let smtp = SmtpServer::start().await;
     let app = App::with_smtp(db, smtp.port, |_| {}).await;
-    certdesk::operators::set_role(&app.store, DESK, Role::Desk)
-        .await
-        .unwrap();
+    make_officer(&app, DESK).await;
     let desk = sign_in_smtp(&app, &smtp, DESK, "en").await;
     let bob = sign_in_smtp(&app, &smtp, BOB, "de").await;
     let r = submit_ok(&app, &bob, personal(BOB, "Bob", "Müller")).await;
@@ -410,17 +396,8 @@ async fn codes(app: &App, desk: &str, query: &str) -> Vec<String> {
 
 async fn queue_filters_searches_and_pages(db: Db) {
     let app = App::start(db).await;
-    certdesk::operators::set_role(&app.store, DESK, Role::Desk)
-        .await
-        .unwrap();
-    register(
-        &app,
-        "dpo@example.org",
-        RequestKind::Role,
-        "Data Protection Officer",
-        &["carol@example.org"],
-    )
-    .await;
+    make_officer(&app, DESK).await;
+    register_dpo(&app, &["carol@example.org"]).await;
     let mut made = Vec::new();
     for (email, body) in [
         (ALICE, personal(ALICE, "Alice", "Liddell")),

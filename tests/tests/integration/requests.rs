@@ -70,6 +70,29 @@ pub async fn scalar(app: &App, sql: &str) -> i64 {
         .unwrap()
 }
 
+/// Asserts the audit log has an entry with `action`.
+pub async fn assert_audited(app: &App, action: &str) {
+    let actions = audit_actions(app).await;
+    assert!(
+        actions.iter().any(|a| a == action),
+        "{action} in {actions:?}"
+    );
+}
+
+/// Gives `email` the desk role.
+pub async fn make_officer(app: &App, email: &str) {
+    certdesk::operators::set_role(&app.store, email, shared::api::Role::Desk)
+        .await
+        .unwrap();
+}
+
+/// A personal request for Alice, changed by `spoil`.
+fn alice_with(spoil: impl FnOnce(&mut Value)) -> Value {
+    let mut b = personal(ALICE, "Alice", "Liddell");
+    spoil(&mut b);
+    b
+}
+
 /// Audit actions, oldest first.
 pub async fn audit_actions(app: &App) -> Vec<String> {
     let mut entries = app.store.recent_audit(1000).await.unwrap();
@@ -92,6 +115,18 @@ pub async fn register(app: &App, address: &str, kind: RequestKind, name: &str, o
         .await
         .unwrap();
     tx.commit().await.unwrap();
+}
+
+/// Registers dpo@example.org, the data-protection officer's role mailbox.
+pub async fn register_dpo(app: &App, owners: &[&str]) {
+    register(
+        app,
+        "dpo@example.org",
+        RequestKind::Role,
+        "Data Protection Officer",
+        owners,
+    )
+    .await;
 }
 
 /// Time and randomness of the app, for calling its services directly.
@@ -264,83 +299,71 @@ async fn every_refusal_has_its_code_and_changes_nothing(db: Db) {
         ];
     })
     .await;
-    register(
-        &app,
-        "dpo@example.org",
-        RequestKind::Role,
-        "Data Protection Officer",
-        &["carol@example.org"],
-    )
-    .await;
+    register_dpo(&app, &["carol@example.org"]).await;
     let alice = sign_in(&app, ALICE).await;
     let before = audit_actions(&app).await;
     let weak = weak();
-    let with_csr = |csr: String, encoding: &str| {
-        let mut b = personal(ALICE, "Alice", "Liddell");
-        b["csr"] = csr.into();
-        b["csr_encoding"] = encoding.into();
-        b
+    let with_csr = |csr: String, encoding: &'static str| {
+        alice_with(move |b| {
+            b["csr"] = csr.into();
+            b["csr_encoding"] = encoding.into();
+        })
     };
-    let weak_csr = |k| with_csr(keys::csr(k, &[ALICE]), "pem");
-    let mut cases: Vec<(&str, Value, StatusCode, &str)> = vec![
+    let signed_by = |k| with_csr(keys::csr(k, &[ALICE]), "pem");
+    let (bad, forbidden) = (StatusCode::BAD_REQUEST, StatusCode::FORBIDDEN);
+    let cases: Vec<(&str, Value, StatusCode, &str)> = vec![
         (
             "terms",
-            {
-                let mut b = personal(ALICE, "Alice", "Liddell");
-                b["terms_accepted"] = false.into();
-                b
-            },
-            StatusCode::BAD_REQUEST,
+            alice_with(|b| b["terms_accepted"] = false.into()),
+            bad,
             "terms_not_accepted",
         ),
         (
             "no address",
-            {
-                let mut b = personal(ALICE, "Alice", "Liddell");
-                b["addresses"] = json!([]);
-                b
-            },
-            StatusCode::BAD_REQUEST,
+            alice_with(|b| b["addresses"] = json!([])),
+            bad,
             "address_invalid",
         ),
         (
             "no name",
-            {
-                let mut b = personal(ALICE, "Alice", "Liddell");
-                b["surname"] = Value::Null;
-                b
-            },
-            StatusCode::BAD_REQUEST,
+            alice_with(|b| b["surname"] = Value::Null),
+            bad,
             "name_required",
+        ),
+        (
+            "unknown kind",
+            alice_with(|b| b["kind"] = "team".into()),
+            bad,
+            "bad_request",
         ),
         (
             "foreign address",
             personal(BOB, "Alice", "Liddell"),
-            StatusCode::FORBIDDEN,
+            forbidden,
             "address_not_own",
         ),
         (
             "not an owner",
             mailbox_request("role", "dpo@example.org"),
-            StatusCode::FORBIDDEN,
+            forbidden,
             "not_mailbox_owner",
         ),
         (
             "not registered",
             mailbox_request("role", "boss@example.org"),
-            StatusCode::FORBIDDEN,
+            forbidden,
             "mailbox_not_registered",
         ),
         (
             "registered as another kind",
             mailbox_request("group", "dpo@example.org"),
-            StatusCode::FORBIDDEN,
+            forbidden,
             "mailbox_not_registered",
         ),
         (
             "signature broken",
             with_csr(csr_with_broken_signature(&[ALICE]), "der_base64"),
-            StatusCode::BAD_REQUEST,
+            bad,
             "csr_signature_invalid",
         ),
         (
@@ -349,67 +372,57 @@ async fn every_refusal_has_its_code_and_changes_nothing(db: Db) {
                 keys::csr(key(KeyType::EcdsaP256), &[ALICE, "mallory@example.org"]),
                 "pem",
             ),
-            StatusCode::BAD_REQUEST,
+            bad,
             "csr_address_mismatch",
         ),
         (
             "SAN names another address instead",
             with_csr(keys::csr(key(KeyType::EcdsaP256), &[BOB]), "pem"),
-            StatusCode::BAD_REQUEST,
+            bad,
             "csr_address_mismatch",
         ),
         (
             "key type not allowed here",
-            weak_csr(key(KeyType::EcdsaP384)),
-            StatusCode::BAD_REQUEST,
+            signed_by(key(KeyType::EcdsaP384)),
+            bad,
             "key_type_not_allowed",
         ),
-        (
-            "RSA-1024",
-            weak_csr(&weak.too_small),
-            StatusCode::BAD_REQUEST,
-            "rsa_too_small",
-        ),
+        ("RSA-1024", signed_by(&weak.too_small), bad, "rsa_too_small"),
         (
             "e = 3",
-            weak_csr(&weak.exponent_3),
-            StatusCode::BAD_REQUEST,
+            signed_by(&weak.exponent_3),
+            bad,
             "rsa_bad_exponent",
         ),
         (
             "small factor",
-            weak_csr(&weak.small_factor),
-            StatusCode::BAD_REQUEST,
+            signed_by(&weak.small_factor),
+            bad,
             "rsa_small_factor",
         ),
         (
             "Fermat",
-            weak_csr(&weak.fermat),
-            StatusCode::BAD_REQUEST,
+            signed_by(&weak.fermat),
+            bad,
             "rsa_fermat_factorable",
         ),
-        (
-            "ROCA",
-            weak_csr(&weak.roca),
-            StatusCode::BAD_REQUEST,
-            "rsa_roca",
-        ),
+        ("ROCA", signed_by(&weak.roca), bad, "rsa_roca"),
         (
             "malformed DER",
             with_csr("MIIBIjANBgkqhkiG9w0BAQEFAAOC".into(), "der_base64"),
-            StatusCode::BAD_REQUEST,
+            bad,
             "csr_malformed",
         ),
         (
             "not base64",
             with_csr("*** not base64 ***".into(), "der_base64"),
-            StatusCode::BAD_REQUEST,
+            bad,
             "csr_malformed",
         ),
         (
             "not PEM",
             with_csr("hello".into(), "pem"),
-            StatusCode::BAD_REQUEST,
+            bad,
             "csr_malformed",
         ),
         (
@@ -419,16 +432,6 @@ async fn every_refusal_has_its_code_and_changes_nothing(db: Db) {
             "payload_too_large",
         ),
     ];
-    cases.push((
-        "unknown kind",
-        {
-            let mut b = personal(ALICE, "Alice", "Liddell");
-            b["kind"] = "team".into();
-            b
-        },
-        StatusCode::BAD_REQUEST,
-        "bad_request",
-    ));
     for (what, body, status, code) in cases {
         let a = submit(&app, &alice, body).await;
         assert_eq!((a.status, a.code()), (status, code), "{what}: {:?}", a.body);
@@ -496,19 +499,13 @@ async fn open_requests_are_limited_and_withdrawing_frees_one(db: Db) {
     submit_ok(&app, &alice, personal(ALICE, "Alice", "Liddell")).await;
     let options = app.get(routes::REQUEST_OPTIONS, Some(&alice)).await;
     assert_eq!(options.body["open_requests"], 2);
-    assert!(
-        audit_actions(&app)
-            .await
-            .contains(&"request_withdrawn".to_owned())
-    );
+    assert_audited(&app, "request_withdrawn").await;
     app.stop().await;
 }
 
 async fn requesters_see_only_their_own(db: Db) {
     let app = App::start(db).await;
-    certdesk::operators::set_role(&app.store, DESK, shared::api::Role::Desk)
-        .await
-        .unwrap();
+    make_officer(&app, DESK).await;
     let alice = sign_in(&app, ALICE).await;
     let bob = sign_in(&app, BOB).await;
     let desk = sign_in(&app, DESK).await;
@@ -557,14 +554,7 @@ async fn requesters_see_only_their_own(db: Db) {
 
 async fn role_and_group_requests_need_a_registered_owner(db: Db) {
     let app = App::start(db).await;
-    register(
-        &app,
-        "dpo@example.org",
-        RequestKind::Role,
-        "Data Protection Officer",
-        &[ALICE, "carol@example.org"],
-    )
-    .await;
+    register_dpo(&app, &[ALICE, "carol@example.org"]).await;
     register(
         &app,
         "secretariat@example.org",
@@ -635,11 +625,7 @@ async fn waiting_requests_expire_and_are_mailed(db: Db) {
     let (subject, text, _) = mail(&smtp, ALICE, "expired").await;
     assert!(subject.contains(r["code"].as_str().unwrap()), "{subject}");
     assert!(text.contains("10 days"), "{text}");
-    assert!(
-        audit_actions(&app)
-            .await
-            .contains(&"request_expired".to_owned())
-    );
+    assert_audited(&app, "request_expired").await;
     let options = app.get(routes::REQUEST_OPTIONS, Some(&alice)).await;
     assert_eq!(options.body["open_requests"], 0, "expired is closed");
     app.stop().await;
