@@ -88,3 +88,51 @@ impl RequestsConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return figment::Error
+mod tests {
+    use crate::config::Config;
+    use shared::pki::KeyType;
+
+    fn load(toml: &str) -> Result<Config, String> {
+        let mut out = Err(String::new());
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("certdesk.toml", toml)?;
+            out = Config::load(None).map_err(|e| e.to_string());
+            Ok(())
+        });
+        out
+    }
+
+    #[test]
+    fn the_requests_table() {
+        let c = load(
+            "[requests]\nmax_open_per_user = 5\nevidence_reuse_days = 365\n\
+             key_types = [\"rsa-3072\", \"ecdsa-p256\"]\nskip_identity_check = true\n\
+             desk_instructions = \"Room 0.12\"\n",
+        )
+        .unwrap();
+        let r = &c.requests;
+        assert_eq!((r.max_open_per_user, r.evidence_reuse_days), (5, 365));
+        assert_eq!(r.key_types, [KeyType::Rsa3072, KeyType::EcdsaP256]);
+        assert!(r.skip_identity_check);
+        assert_eq!(load("").unwrap().requests, super::RequestsConfig::default());
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        for (toml, key) in [
+            ("evidence_reuse_days = 826", "requests.evidence_reuse_days"),
+            ("max_open_per_user = 0", "requests.max_open_per_user"),
+            ("pending_days = 0", "requests.pending_days"),
+            ("key_types = []", "requests.key_types"),
+            ("key_types = [\"rsa-1024\"]", "rsa-1024"),
+            ("desk_instructions = \" \"", "requests.desk_instructions"),
+            ("max_open = 3", "max_open"),
+        ] {
+            let e = load(&format!("[requests]\n{toml}\n")).unwrap_err();
+            assert!(e.contains(key), "{toml}: {e}");
+        }
+    }
+}
