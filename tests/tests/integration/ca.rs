@@ -20,81 +20,7 @@ use sqlx::Row;
 
 use crate::cli::{certdesk, one_error_line};
 use crate::support::app::{App, Db, on_both_databases};
-
-const OPENSSL: &str = "/usr/bin/openssl";
-
-fn run(program: &Path, dir: &Path, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{} does not run: {e}", program.display()))
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// Runs openssl and requires success; returns stdout.
-fn openssl(dir: &Path, args: &[&str]) -> String {
-    let out = run(Path::new(OPENSSL), dir, args);
-    assert!(out.status.success(), "openssl {args:?}: {}", text(&out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Runs openssl and requires failure; returns everything it said.
-fn openssl_fails(dir: &Path, args: &[&str]) -> String {
-    let out = run(Path::new(OPENSSL), dir, args);
-    assert!(
-        !out.status.success(),
-        "openssl {args:?} succeeded: {}",
-        text(&out)
-    );
-    text(&out)
-}
-
-/// A pkilint command: on PATH (`cargo xtask test` puts the tool cache's venv there), else in the
-/// tool cache where `cargo xtask setup` installs it.
-fn pkilint(tool: &str) -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|d| d.join(tool))
-        .find(|p| p.is_file());
-    let cache = || {
-        std::env::var_os("CERTDESK_TOOLS")
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("XDG_CACHE_HOME").map(|c| PathBuf::from(c).join("certdesk-tools"))
-            })
-            .or_else(|| {
-                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/certdesk-tools"))
-            })
-            .map(|t| t.join("venv/bin").join(tool))
-    };
-    let path = on_path.or_else(cache).filter(|p| p.is_file());
-    path.unwrap_or_else(|| panic!("{tool} (pkilint) is not installed: run `cargo xtask setup`"))
-}
-
-/// Runs a pkilint linter on `file`, requiring no finding at WARNING or worse; returns what it
-/// wrote to stderr (the detected type with `-o`).
-fn lint(dir: &Path, tool: &str, args: &[&str], file: &str) -> String {
-    let mut all = vec!["lint"];
-    all.extend_from_slice(args);
-    all.extend_from_slice(&["-s", "WARNING", file]);
-    let out = run(&pkilint(tool), dir, &all);
-    let findings = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && findings.trim().is_empty(),
-        "{tool} {file}: {}",
-        text(&out)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use crate::support::tools::{OPENSSL, lint, openssl, openssl_fails, run, text, verify_chain};
 
 /// Names and addresses pkilint accepts (no internal IP in the CRL and CA certificate URLs).
 fn ca_settings(c: &mut Config, key_type: KeyType) {
@@ -301,6 +227,16 @@ fn write_chain(dir: &Path, ca: &BuiltinCa) {
     write_pem(dir, "issuing.pem", &ca.issuing().der);
 }
 
+/// Writes `der` as leaf.pem; pkilint must find nothing and detect the `expected` type, and
+/// `openssl verify` must accept it up to root.pem through issuing.pem.
+fn judge(dir: &Path, der: &[u8], expected: &str) {
+    write_pem(dir, "leaf.pem", der);
+    let detected = lint(dir, "lint_cabf_smime_cert", &["-d", "-o"], "leaf.pem");
+    assert_eq!(detected.trim(), expected);
+    let verified = text(&verify_chain(dir, &[], "leaf.pem"));
+    assert!(verified.contains("leaf.pem: OK"), "{expected}: {verified}");
+}
+
 async fn issue(ca: &BuiltinCa, order: &Order) -> Issued {
     ca.issue(order, SystemClock.now(), &OsRandom).await.unwrap()
 }
@@ -332,21 +268,7 @@ async fn every_kind_and_key_type(ca_key: KeyType) {
         for (expected, order) in orders(spki) {
             let issued = issue(&ca, &order).await;
             let what = format!("{expected} {key_type} under a {ca_key} CA");
-            write_pem(d, "leaf.pem", &issued.certificate_der);
-            let detected = lint(d, "lint_cabf_smime_cert", &["-d", "-o"], "leaf.pem");
-            assert_eq!(detected.trim(), expected, "{what}");
-            let verified = openssl(
-                d,
-                &[
-                    "verify",
-                    "-CAfile",
-                    "root.pem",
-                    "-untrusted",
-                    "issuing.pem",
-                    "leaf.pem",
-                ],
-            );
-            assert!(verified.contains("leaf.pem: OK"), "{what}: {verified}");
+            judge(d, &issued.certificate_der, expected);
             let dump = openssl(
                 d,
                 &["x509", "-in", "leaf.pem", "-noout", "-text", "-serial"],
@@ -591,22 +513,26 @@ async fn init_serve_revoke_publish(db: Db) {
             .unwrap();
         write_pem(d, file, &der);
     }
-    let chain = [
-        "verify",
+    let crls = [
         "-crl_check_all",
-        "-CAfile",
-        "root.pem",
-        "-untrusted",
-        "issuing.pem",
         "-CRLfile",
         "crl.pem",
         "-CRLfile",
         "root-crl.pem",
     ];
-    let ok = openssl(d, &[&chain[..], &["kept.pem"]].concat());
-    assert!(ok.contains("kept.pem: OK"), "{ok}");
-    let refused = openssl_fails(d, &[&chain[..], &["revoked.pem"]].concat());
-    assert!(refused.contains("certificate revoked"), "{refused}");
+    let ok = verify_chain(d, &crls, "kept.pem");
+    assert!(
+        ok.status.success() && text(&ok).contains("kept.pem: OK"),
+        "{}",
+        text(&ok)
+    );
+    let refused = verify_chain(d, &crls, "revoked.pem");
+    assert!(!refused.status.success(), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("certificate revoked"),
+        "{}",
+        text(&refused)
+    );
 
     // Every publish takes the next number.
     assert_eq!(
@@ -915,20 +841,7 @@ async fn import_checks_that_the_parts_belong_together() {
     let (_, spki) = &subscriber_keys()[0];
     for (expected, order) in orders(spki) {
         let issued = issue(&ca, &order).await;
-        write_pem(d, "leaf.pem", &issued.certificate_der);
-        lint(d, "lint_cabf_smime_cert", &["-d"], "leaf.pem");
-        let verified = openssl(
-            d,
-            &[
-                "verify",
-                "-CAfile",
-                "root.pem",
-                "-untrusted",
-                "issuing.pem",
-                "leaf.pem",
-            ],
-        );
-        assert!(verified.contains("OK"), "{expected}: {verified}");
+        judge(d, &issued.certificate_der, expected);
     }
     // Without the root's key there is no root CRL here, only the issuing CA's.
     let crls: Vec<String> = sqlx::query_scalar("SELECT ca FROM crls")

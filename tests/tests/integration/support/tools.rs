@@ -41,6 +41,15 @@ pub fn openssl_fails(dir: &Path, args: &[&str]) -> String {
     text(&out)
 }
 
+/// `openssl verify` of `leaf` up to root.pem through issuing.pem (all in `dir`), with `extra`
+/// options such as CRL checks; what it said and whether it accepted.
+pub fn verify_chain(dir: &Path, extra: &[&str], leaf: &str) -> Output {
+    let mut args = vec!["verify", "-CAfile", "root.pem", "-untrusted", "issuing.pem"];
+    args.extend_from_slice(extra);
+    args.push(leaf);
+    run(Path::new(OPENSSL), dir, &args)
+}
+
 /// A pkilint command: on PATH (`cargo xtask test` puts the tool cache's venv there), else in the
 /// tool cache where `cargo xtask setup` installs it.
 pub fn pkilint(tool: &str) -> PathBuf {
