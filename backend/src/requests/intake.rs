@@ -58,6 +58,7 @@ pub async fn submit(
             Some(rules::mailboxes(kind, &addresses, &facts)?)
         }
     };
+    repo::lock_requester(&mut tx, caller.email).await?;
     let open = repo::count_open(&mut tx, caller.email).await?;
     rules::open_limit(open, settings.max_open_per_user)?;
     let identity = identities::identity(&mut tx, caller.email).await?;

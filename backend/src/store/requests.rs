@@ -175,6 +175,17 @@ fn open_states_sql() -> String {
         .join(", ")
 }
 
+/// Locks the requester's user row until the transaction ends, so two requests sent at the
+/// same moment are counted one after the other against the open-request limit (PostgreSQL
+/// takes a row lock; SQLite's write transaction is exclusive anyway).
+pub async fn lock_requester(conn: &mut Conn, requester: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET role = role WHERE email = $1")
+        .bind(requester)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// How many of a person's requests are still open.
 pub async fn count_open(conn: &mut Conn, requester: &str) -> Result<u32> {
     let n: i64 = sqlx::query_scalar(&format!(

@@ -20,6 +20,7 @@ on_both_databases!(
     personal_request_waits_for_the_desk_and_mails_how,
     every_refusal_has_its_code_and_changes_nothing,
     open_requests_are_limited_and_withdrawing_frees_one,
+    the_limit_holds_for_requests_sent_at_once,
     requesters_see_only_their_own,
     role_and_group_requests_need_a_registered_owner,
     waiting_requests_expire_and_are_mailed,
@@ -501,6 +502,38 @@ async fn open_requests_are_limited_and_withdrawing_frees_one(db: Db) {
     assert_eq!(options.body["open_requests"], 2);
     assert_audited(&app, "request_withdrawn").await;
     app.stop().await;
+}
+
+async fn the_limit_holds_for_requests_sent_at_once(db: Db) {
+    let app = App::start_with(db, |c| c.requests.max_open_per_user = 1).await;
+    let alice = sign_in(&app, ALICE).await;
+    let send = || submit(&app, &alice, personal(ALICE, "Alice", "Liddell"));
+    let answers = [send(), send(), send(), send(), send(), send()];
+    let answers = futures_join_all(answers).await;
+    let created = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::CREATED)
+        .count();
+    assert_eq!(
+        created,
+        1,
+        "{:?}",
+        answers.iter().map(|a| a.code()).collect::<Vec<_>>()
+    );
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.status == StatusCode::CREATED || a.code() == "too_many_open_requests")
+    );
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM requests").await, 1);
+    app.stop().await;
+}
+
+/// Runs the futures at once and waits for all of them.
+async fn futures_join_all<F: std::future::Future>(futures: [F; 6]) -> Vec<F::Output> {
+    let [a, b, c, d, e, f] = futures;
+    let (a, b, c, d, e, f) = tokio::join!(a, b, c, d, e, f);
+    vec![a, b, c, d, e, f]
 }
 
 async fn requesters_see_only_their_own(db: Db) {
