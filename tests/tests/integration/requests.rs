@@ -497,9 +497,20 @@ async fn open_requests_are_limited_and_withdrawing_frees_one(db: Db) {
         (again.status, again.code()),
         (StatusCode::CONFLICT, "request_state_conflict")
     );
-    submit_ok(&app, &alice, personal(ALICE, "Alice", "Liddell")).await;
+    let third = submit_ok(&app, &alice, personal(ALICE, "Alice", "Liddell")).await;
     let options = app.get(routes::REQUEST_OPTIONS, Some(&alice)).await;
     assert_eq!(options.body["open_requests"], 2);
+    let mine = app.get(routes::REQUESTS, Some(&alice)).await;
+    let ids: Vec<i64> = mine
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert_eq!(ids[0], third["id"].as_i64().unwrap(), "newest first");
+    assert_eq!(ids[2], first["id"].as_i64().unwrap());
     assert_audited(&app, "request_withdrawn").await;
     app.stop().await;
 }
