@@ -3,9 +3,11 @@
 //! Everything a page needs for the request and collect flows: key + CSR + key file, reading
 //! the key file back, building the .p12.
 
+mod slices;
 mod webcrypto;
 mod worker;
 
+use futures::future::{join, join_all};
 use shared::pki::Certificate;
 use shared::pki::{
     self, DerivedKey, EncryptedKeyFile, Iterations, KeyType, Pbkdf2Request, Pkcs12Options,
@@ -100,9 +102,17 @@ pub async fn new_request(
         return Err(PkiError::EmptyPassword);
     }
     let emails = pki::normalize_emails(emails)?;
-    let key = generate_key(key_type, engine).await?;
+    // The key file's PBKDF2 work needs no key: it runs while the key is made.
+    let seal = pki::KeyFileSeal::new(&mut rng(), iterations);
+    let request = seal.pbkdf2_request();
+    let (key, derived) = join(
+        generate_key(key_type, engine),
+        derive(&request, password, engine),
+    )
+    .await;
+    let key = key?;
     let csr_pem = pki::build_csr_pem(&key, &emails)?;
-    let key_file_pem = write_key_file(&key, password, iterations, engine).await?;
+    let key_file_pem = seal.seal(&key, &derived)?;
     Ok(NewRequest {
         csr_pem,
         key_file_pem,
@@ -162,9 +172,14 @@ pub async fn build_pkcs12(
         options,
         &mut rng(),
     )?;
-    let mut derived = Vec::new();
-    for request in job.pbkdf2_requests() {
-        derived.push(derive(&request, password, engine).await);
-    }
-    job.finish(&derived)
+    // WebCrypto derives the bags' keys on its own threads while the MAC's key, which only
+    // WebAssembly can derive, is worked out here in slices.
+    let requests = job.pbkdf2_requests();
+    let mut mac_key = job.mac_key_derivation();
+    let (derived, ()) = join(
+        join_all(requests.iter().map(|r| derive(r, password, engine))),
+        slices::run(&mut mac_key),
+    )
+    .await;
+    job.finish_with_mac_key(&derived, &mac_key)
 }

@@ -1,7 +1,10 @@
 //! Checks the browser test files share.
 #![allow(clippy::unwrap_used)]
 
+use std::future::Future;
+
 use shared::pki::{self, KeyType, PrivateKey};
+use wasm_bindgen::prelude::*;
 
 /// The key is exactly `key_type`, its public key passes the server's checks, and it signs a
 /// request.
@@ -13,4 +16,101 @@ pub fn assert_valid_key(key: &PrivateKey, key_type: KeyType) {
     );
     let csr = pki::build_csr_pem(key, &["alice@example.org"]).unwrap();
     assert!(csr.starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
+}
+
+/// Watches the page's thread: the longest task the browser reports (PerformanceObserver
+/// "longtask", tasks of 50 ms and more) and a 10 ms timer's ticks and longest gap.
+#[wasm_bindgen(inline_js = r#"
+export function watchMainThread() {
+  const w = { longest: 0, ticks: 0, maxGap: 0, last: performance.now(), stopped: false };
+  w.observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration);
+  });
+  w.observer.observe({ type: "longtask" });
+  const tick = () => {
+    if (w.stopped) return;
+    const now = performance.now();
+    w.maxGap = Math.max(w.maxGap, now - w.last);
+    w.last = now;
+    w.ticks += 1;
+    setTimeout(tick, 10);
+  };
+  setTimeout(tick, 10);
+  return w;
+}
+export async function stopWatching(w) {
+  // Long-task entries arrive after their task: give them a moment.
+  await new Promise((r) => setTimeout(r, 100));
+  w.stopped = true;
+  for (const e of w.observer.takeRecords()) w.longest = Math.max(w.longest, e.duration);
+  w.observer.disconnect();
+  return [w.longest, w.ticks, w.maxGap];
+}
+export function busy(ms) {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {}
+}
+"#)]
+extern "C" {
+    type Watch;
+    #[wasm_bindgen(js_name = watchMainThread)]
+    fn watch_main_thread() -> Watch;
+    #[wasm_bindgen(js_name = stopWatching)]
+    async fn stop_watching(w: Watch) -> JsValue;
+    fn busy(ms: f64);
+}
+
+/// (longest task in ms, timer ticks, longest gap between ticks in ms)
+async fn stop(w: Watch) -> (f64, u32, f64) {
+    let v: Vec<f64> = js_sys::Array::from(&stop_watching(w).await)
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    (v[0], v[1] as u32, v[2])
+}
+
+/// How the page's thread fared while something ran.
+pub struct Page {
+    pub longest_task_ms: f64,
+    pub ticks: u32,
+    pub longest_gap_ms: f64,
+}
+
+impl Page {
+    /// No task of 100 ms or more, and the timer kept ticking.
+    pub fn assert_responsive(&self) {
+        assert!(
+            self.longest_task_ms < 100.0,
+            "a task of {} ms blocked the page (timer: {} ticks, longest gap {} ms)",
+            self.longest_task_ms,
+            self.ticks,
+            self.longest_gap_ms
+        );
+        assert!(
+            self.ticks >= 5,
+            "the timer ticked only {} times",
+            self.ticks
+        );
+    }
+}
+
+/// Runs `work` while watching the page's thread. First checks that the watcher sees a page
+/// blocked for 150 ms, or its silence afterwards would prove nothing.
+pub async fn watch_page<F: Future>(work: F) -> (F::Output, Page) {
+    let w = watch_main_thread();
+    busy(150.0);
+    let (blocked, _, _) = stop(w).await;
+    assert!(blocked >= 150.0, "long task not seen: {blocked} ms");
+
+    let w = watch_main_thread();
+    let out = work.await;
+    let (longest_task_ms, ticks, longest_gap_ms) = stop(w).await;
+    (
+        out,
+        Page {
+            longest_task_ms,
+            ticks,
+            longest_gap_ms,
+        },
+    )
 }

@@ -9,6 +9,7 @@ mod key;
 mod keyfile;
 mod pbes2;
 mod pkcs12;
+mod pkcs12_mac;
 
 pub use checks::{check_public_key, check_public_key_der, check_rsa};
 pub use csr::{
@@ -23,6 +24,7 @@ pub use pkcs12::{
     P12Format, Pkcs12Job, Pkcs12Options, build_pkcs12, check_key_matches_certificate,
     default_friendly_name, parse_certificates, pkcs12_password_bytes, prepare_pkcs12,
 };
+pub use pkcs12_mac::MacKeyDerivation;
 #[cfg(test)]
 mod tests;
 

@@ -15,7 +15,6 @@ use cms::encrypted_data::EncryptedData;
 use cms::enveloped_data::EncryptedContentInfo;
 use der::asn1::{BmpString, ObjectIdentifier, OctetString, SetOfVec};
 use der::{Any, Decode, Encode};
-use hmac::{KeyInit, Mac};
 use pkcs12::kdf::{Pkcs12KeyType, derive_key};
 use pkcs12::pbe_params::{EncryptedPrivateKeyInfo, Pkcs12PbeParams};
 use pkcs12::pfx::Version;
@@ -28,6 +27,7 @@ use x509_cert::attr::Attribute;
 use zeroize::Zeroizing;
 
 use super::pbes2::Pbes2Seal;
+use super::pkcs12_mac::MacKeyDerivation;
 use super::{DerivedKey, Iterations, Pbkdf2Request, PkiError, PrivateKey, Result};
 
 const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
@@ -258,8 +258,31 @@ impl Pkcs12Job {
         self.finish(&derived)
     }
 
-    /// Builds the .p12 (DER) from the outputs of [`Pkcs12Job::pbkdf2_requests`], in order.
+    /// The derivation of the MAC's key, for [`Pkcs12Job::finish_with_mac_key`]: the browser
+    /// runs it in slices while WebCrypto does the PBKDF2 work.
+    pub fn mac_key_derivation(&self) -> MacKeyDerivation {
+        MacKeyDerivation::new(
+            self.options.format,
+            &pkcs12_password_bytes(&self.password),
+            &self.mac_salt,
+            self.options.iterations,
+        )
+    }
+
+    /// Builds the .p12 (DER) from the outputs of [`Pkcs12Job::pbkdf2_requests`], in order,
+    /// deriving the MAC's key here.
     pub fn finish(self, derived: &[DerivedKey]) -> Result<Vec<u8>> {
+        let mut mac_key = self.mac_key_derivation();
+        mac_key.run(u32::MAX);
+        self.finish_with_mac_key(derived, &mac_key)
+    }
+
+    /// Like [`Pkcs12Job::finish`], with this job's MAC key derivation run to its end.
+    pub fn finish_with_mac_key(
+        self,
+        derived: &[DerivedKey],
+        mac_key: &MacKeyDerivation,
+    ) -> Result<Vec<u8>> {
         if derived.len() != self.pbkdf2_requests().len() {
             return Err(PkiError::Internal);
         }
@@ -323,7 +346,7 @@ impl Pkcs12Job {
         ]
         .to_der()?;
 
-        let mac_data = self.mac(&bmp_password, iterations, &auth_safe)?;
+        let mac_data = self.mac(mac_key, iterations, &auth_safe)?;
         let pfx = Pfx {
             version: Version::V3,
             auth_safe: ContentInfo {
@@ -372,16 +395,10 @@ impl Pkcs12Job {
 
     /// MAC over the AuthenticatedSafe; its key comes from the PKCS#12 KDF with the MAC's own
     /// digest, as OpenSSL does for SHA-256 MACs too.
-    fn mac(&self, bmp_password: &[u8], iterations: i32, data: &[u8]) -> Result<MacData> {
-        let (oid, digest) = match self.options.format {
-            P12Format::Modern => (
-                SHA256,
-                pkcs12_hmac::<sha2::Sha256>(bmp_password, &self.mac_salt, iterations, data)?,
-            ),
-            P12Format::Compatible => (
-                SHA1,
-                pkcs12_hmac::<sha1::Sha1>(bmp_password, &self.mac_salt, iterations, data)?,
-            ),
+    fn mac(&self, key: &MacKeyDerivation, iterations: i32, data: &[u8]) -> Result<MacData> {
+        let oid = match self.options.format {
+            P12Format::Modern => SHA256,
+            P12Format::Compatible => SHA1,
         };
         Ok(MacData {
             mac: DigestInfo {
@@ -389,32 +406,12 @@ impl Pkcs12Job {
                     oid,
                     parameters: Some(Any::null()),
                 },
-                digest: OctetString::new(digest)?,
+                digest: OctetString::new(key.mac(&self.mac_salt, data)?)?,
             },
             mac_salt: OctetString::new(self.mac_salt.clone())?,
             iterations,
         })
     }
-}
-
-/// HMAC keyed by the PKCS#12 KDF (ID 3) with the same digest, key as long as its output.
-fn pkcs12_hmac<D>(bmp_password: &[u8], salt: &[u8], iterations: i32, data: &[u8]) -> Result<Vec<u8>>
-where
-    D: Digest
-        + sha1::digest::FixedOutputReset
-        + sha1::digest::block_api::BlockSizeUser
-        + hmac::EagerHash,
-{
-    let key = Zeroizing::new(derive_key::<D>(
-        bmp_password,
-        salt,
-        Pkcs12KeyType::Mac,
-        iterations,
-        <D as Digest>::output_size(),
-    ));
-    let mut mac = hmac::Hmac::<D>::new_from_slice(&key).map_err(|_| PkiError::Internal)?;
-    mac.update(data);
-    Ok(mac.finalize().into_bytes().to_vec())
 }
 
 /// Builds a .p12 in one step, all key derivation in Rust.
