@@ -14,8 +14,11 @@ use shared::pki::{
     PkiError, PrivateKey, rand_core::UnwrapErr,
 };
 use wasm_bindgen::JsValue;
+use web_sys::CryptoKey;
 
-pub use webcrypto::{pbkdf2_sha256 as webcrypto_pbkdf2_sha256, subtle_available};
+pub use webcrypto::{
+    pbkdf2_sha256 as webcrypto_pbkdf2_sha256, sign as webcrypto_sign, subtle_available,
+};
 pub use worker::{
     KEYGEN_BUNDLE, generate_key as generate_key_in_worker, generate_pkcs8, own_glue_url,
     use_keygen_bundle,
@@ -45,15 +48,49 @@ impl Engine {
 /// refuses the type (a browser that lacks a size, say), pure Rust in a Web Worker; only where
 /// no worker can start, pure Rust on this thread, which blocks the page but still works.
 pub async fn generate_key(key_type: KeyType, engine: Engine) -> Result<PrivateKey, PkiError> {
+    new_key(key_type, engine).await.map(|k| k.key)
+}
+
+/// A new key and, where WebCrypto made it, WebCrypto's handle on it, which signs natively.
+pub struct NewKey {
+    pub key: PrivateKey,
+    web: Option<CryptoKey>,
+}
+
+impl NewKey {
+    /// WebCrypto's handle, if WebCrypto made the key: [`csr_pem`] then signs with it.
+    pub fn webcrypto_key(&self) -> Option<&CryptoKey> {
+        self.web.as_ref()
+    }
+}
+
+/// Like [`generate_key`], keeping WebCrypto's handle.
+pub async fn new_key(key_type: KeyType, engine: Engine) -> Result<NewKey, PkiError> {
     if engine.webcrypto()
-        && let Ok(key) = webcrypto::generate_key(key_type).await
+        && let Ok((key, web)) = webcrypto::generate_key(key_type).await
     {
-        return Ok(key);
+        return Ok(NewKey {
+            key,
+            web: Some(web),
+        });
     }
-    if let Ok(key) = worker::generate_key(key_type).await {
-        return Ok(key);
+    let key = match worker::generate_key(key_type).await {
+        Ok(key) => key,
+        Err(_) => generate_key_pure_rust(key_type)?,
+    };
+    Ok(NewKey { key, web: None })
+}
+
+/// The certificate request (PEM), signed in WebCrypto where it made the key: native code,
+/// and off the page's thread, where an RSA-4096 signature in WebAssembly takes some 100 ms.
+pub async fn csr_pem(key: &NewKey, emails: &[String]) -> Result<String, PkiError> {
+    if let Some(web) = &key.web {
+        let (unsigned, to_sign) = pki::prepare_csr(&key.key, emails)?;
+        if let Ok(signature) = webcrypto::sign(web, key.key.key_type(), &to_sign).await {
+            return unsigned.finish_pem(&signature);
+        }
     }
-    generate_key_pure_rust(key_type)
+    pki::build_csr_pem(&key.key, emails)
 }
 
 /// Pure-Rust key generation on the calling thread. It blocks for seconds with RSA: pages use
@@ -106,13 +143,13 @@ pub async fn new_request(
     let seal = pki::KeyFileSeal::new(&mut rng(), iterations);
     let request = seal.pbkdf2_request();
     let (key, derived) = join(
-        generate_key(key_type, engine),
+        new_key(key_type, engine),
         derive(&request, password, engine),
     )
     .await;
     let key = key?;
-    let csr_pem = pki::build_csr_pem(&key, &emails)?;
-    let key_file_pem = seal.seal(&key, &derived)?;
+    let csr_pem = csr_pem(&key, &emails).await?;
+    let key_file_pem = seal.seal(&key.key, &derived)?;
     Ok(NewRequest {
         csr_pem,
         key_file_pem,

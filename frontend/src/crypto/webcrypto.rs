@@ -4,7 +4,7 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use shared::pki::{DerivedKey, KeyType, PrivateKey};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CryptoKey, CryptoKeyPair, SubtleCrypto};
+use web_sys::{CryptoKey, SubtleCrypto};
 
 /// `crypto.subtle` of the page or worker; absent on insecure origins and old browsers.
 fn subtle() -> Option<SubtleCrypto> {
@@ -31,8 +31,8 @@ fn unavailable() -> JsValue {
 }
 
 /// Generates with WebCrypto, exports PKCS#8 and reads it into the Rust key type, which
-/// checks size and exponent.
-pub async fn generate_key(key_type: KeyType) -> Result<PrivateKey, JsValue> {
+/// checks size and exponent. Also returns WebCrypto's private key, which signs natively.
+pub async fn generate_key(key_type: KeyType) -> Result<(PrivateKey, CryptoKey), JsValue> {
     let subtle = subtle().ok_or_else(unavailable)?;
     let algorithm = match key_type.rsa_bits() {
         Some(bits) => object(&[
@@ -56,12 +56,27 @@ pub async fn generate_key(key_type: KeyType) -> Result<PrivateKey, JsValue> {
         ])?,
     };
     let usages = Array::of1(&"sign".into());
-    let pair: CryptoKeyPair =
-        JsFuture::from(subtle.generate_key_with_object(&algorithm, true, &usages)?)
-            .await?
-            .dyn_into()?;
-    let exported = JsFuture::from(subtle.export_key("pkcs8", &pair.get_private_key())?).await?;
-    super::key_from_pkcs8(Uint8Array::new(&exported), key_type)
+    let pair = JsFuture::from(subtle.generate_key_with_object(&algorithm, true, &usages)?).await?;
+    // A plain object {publicKey, privateKey}: CryptoKeyPair is a dictionary, not a class, so
+    // a checked cast would always fail.
+    let private: CryptoKey = Reflect::get(&pair, &"privateKey".into())?.dyn_into()?;
+    let exported = JsFuture::from(subtle.export_key("pkcs8", &private)?).await?;
+    let key = super::key_from_pkcs8(Uint8Array::new(&exported), key_type)?;
+    Ok((key, private))
+}
+
+/// Signs `data` with a key [`generate_key`] made: RSASSA-PKCS1-v1_5 with SHA-256 (fixed at
+/// generation), ECDSA with SHA-256 on P-256 and SHA-384 on P-384 (as fixed-width r‖s).
+pub async fn sign(key: &CryptoKey, key_type: KeyType, data: &[u8]) -> Result<Vec<u8>, JsValue> {
+    let subtle = subtle().ok_or_else(unavailable)?;
+    let algorithm = match key_type {
+        KeyType::EcdsaP256 => object(&[("name", "ECDSA".into()), ("hash", "SHA-256".into())])?,
+        KeyType::EcdsaP384 => object(&[("name", "ECDSA".into()), ("hash", "SHA-384".into())])?,
+        _ => object(&[("name", "RSASSA-PKCS1-v1_5".into())])?,
+    };
+    let signature =
+        JsFuture::from(subtle.sign_with_object_and_u8_array(&algorithm, key, data)?).await?;
+    Ok(Uint8Array::new(&signature).to_vec())
 }
 
 /// PBKDF2-HMAC-SHA256 in WebCrypto, 32 bytes; the password as UTF-8 as everywhere in PBES2.

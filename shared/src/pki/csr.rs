@@ -7,6 +7,7 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectAltName};
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::request::{CertReq, ExtensionReq};
+use x509_cert::spki::SignatureBitStringEncoding;
 
 use super::{KeyType, PkiError, PrivateKey, Result, check_public_key_der};
 
@@ -59,10 +60,8 @@ pub fn normalize_emails<S: AsRef<str>>(emails: &[S]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// Builds the PKCS#10 request: CN = first address, SAN rfc822Name for each, and an extension
-/// request for keyUsage and EKU emailProtection. The CA builds the real subject from vetted
-/// data; this only has to be valid, signed, and say which addresses are meant.
-pub fn build_csr<S: AsRef<str>>(key: &PrivateKey, emails: &[S]) -> Result<CertReq> {
+/// Everything of the request but its signature.
+fn request_builder<S: AsRef<str>>(key: &PrivateKey, emails: &[S]) -> Result<RequestBuilder> {
     let emails = normalize_emails(emails)?;
     let mut rdns = RdnSequence::default();
     if let Some(first) = emails.first().filter(|e| e.len() <= MAX_COMMON_NAME) {
@@ -103,17 +102,77 @@ pub fn build_csr<S: AsRef<str>>(key: &PrivateKey, emails: &[S]) -> Result<CertRe
     builder
         .add_extension(&ExtendedKeyUsage(vec![EMAIL_PROTECTION]))
         .map_err(|_| PkiError::Internal)?;
+    Ok(builder)
+}
 
+/// Builds the PKCS#10 request: CN = first address, SAN rfc822Name for each, and an extension
+/// request for keyUsage and EKU emailProtection. The CA builds the real subject from vetted
+/// data; this only has to be valid, signed, and say which addresses are meant.
+pub fn build_csr<S: AsRef<str>>(key: &PrivateKey, emails: &[S]) -> Result<CertReq> {
+    let builder = request_builder(key, emails)?;
     let req = match key {
-        PrivateKey::Rsa(k) => {
-            let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(k.as_ref().clone());
-            builder.build::<_, rsa::pkcs1v15::Signature>(&signer)
-        }
+        PrivateKey::Rsa(k) => builder.build::<_, rsa::pkcs1v15::Signature>(&rsa_signer(k)),
         PrivateKey::P256(k) => builder.build::<_, p256::ecdsa::DerSignature>(k),
         PrivateKey::P384(k) => builder.build::<_, p384::ecdsa::DerSignature>(k),
     }
     .map_err(|_| PkiError::Internal)?;
     Ok(req)
+}
+
+/// A request waiting for its signature from a signer outside this crate: the browser signs
+/// with the key WebCrypto generated, in native code and off the page's thread.
+pub struct UnsignedCsr {
+    builder: RequestBuilder,
+    key: PrivateKey,
+}
+
+/// Like [`build_csr`], but returns the bytes to sign (the DER `CertificationRequestInfo`)
+/// instead of signing them.
+pub fn prepare_csr<S: AsRef<str>>(
+    key: &PrivateKey,
+    emails: &[S],
+) -> Result<(UnsignedCsr, Vec<u8>)> {
+    let mut builder = request_builder(key, emails)?;
+    let to_sign = match key {
+        PrivateKey::Rsa(k) => builder.finalize(&rsa_signer(k)),
+        PrivateKey::P256(k) => builder.finalize(k),
+        PrivateKey::P384(k) => builder.finalize(k),
+    }
+    .map_err(|_| PkiError::Internal)?;
+    let unsigned = UnsignedCsr {
+        builder,
+        key: key.clone(),
+    };
+    Ok((unsigned, to_sign))
+}
+
+impl UnsignedCsr {
+    /// The request as PEM with `signature` over the bytes from [`prepare_csr`]: RSA PKCS#1
+    /// v1.5 with SHA-256; ECDSA with SHA-256 (P-256) or SHA-384 (P-384) as the fixed-width
+    /// r‖s that WebCrypto returns, put into DER here.
+    pub fn finish_pem(self, signature: &[u8]) -> Result<String> {
+        let bad = |_| PkiError::CsrSignatureInvalid;
+        let req = match &self.key {
+            PrivateKey::Rsa(k) => {
+                let bits = der::asn1::BitString::from_bytes(signature)?;
+                self.builder.assemble(bits, &rsa_signer(k))
+            }
+            PrivateKey::P256(k) => {
+                let der = p256::ecdsa::Signature::from_slice(signature).map_err(bad)?;
+                self.builder.assemble(der.to_der().to_bitstring()?, k)
+            }
+            PrivateKey::P384(k) => {
+                let der = p384::ecdsa::Signature::from_slice(signature).map_err(bad)?;
+                self.builder.assemble(der.to_der().to_bitstring()?, k)
+            }
+        }
+        .map_err(|_| PkiError::Internal)?;
+        Ok(req.to_pem(LineEnding::LF)?)
+    }
+}
+
+fn rsa_signer(key: &rsa::RsaPrivateKey) -> rsa::pkcs1v15::SigningKey<sha2::Sha256> {
+    rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key.clone())
 }
 
 /// The request as PEM (`CERTIFICATE REQUEST`), as the server takes it.

@@ -13,8 +13,8 @@ mod pkcs12_mac;
 
 pub use checks::{check_public_key, check_public_key_der, check_rsa};
 pub use csr::{
-    VerifiedCsr, build_csr, build_csr_der, build_csr_pem, normalize_emails, parse_csr_der,
-    parse_csr_pem, verify_csr,
+    UnsignedCsr, VerifiedCsr, build_csr, build_csr_der, build_csr_pem, normalize_emails,
+    parse_csr_der, parse_csr_pem, prepare_csr, verify_csr,
 };
 pub use error::{PkiError, Result};
 pub use key::{KeyType, PrivateKey, RSA_EXPONENT};

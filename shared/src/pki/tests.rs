@@ -710,6 +710,43 @@ fn requests_verify_for_every_type_and_name_their_addresses() {
     }
 }
 
+/// What WebCrypto returns for the bytes to sign: PKCS#1 v1.5, or ECDSA as fixed-width r‖s.
+fn sign_as_webcrypto(key: &PrivateKey, data: &[u8]) -> Vec<u8> {
+    use rsa::signature::{SignatureEncoding, Signer};
+    match key {
+        PrivateKey::Rsa(k) => rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(k.as_ref().clone())
+            .sign(data)
+            .to_vec(),
+        PrivateKey::P256(k) => Signer::<p256::ecdsa::Signature>::sign(k, data).to_vec(),
+        PrivateKey::P384(k) => Signer::<p384::ecdsa::Signature>::sign(k, data).to_vec(),
+    }
+}
+
+#[test]
+fn requests_signed_outside_verify_for_every_type() {
+    for t in KeyType::ALL {
+        let k = key(t);
+        let (unsigned, to_sign) = prepare_csr(k, &["alice@example.org"]).unwrap();
+        let pem = unsigned
+            .finish_pem(&sign_as_webcrypto(k, &to_sign))
+            .unwrap();
+        let verified = verify_csr(&parse_csr_pem(&pem).unwrap()).unwrap();
+        assert_eq!(verified.key_type, t);
+        assert_eq!(verified.emails, ["alice@example.org"]);
+        // The same request as when signed here, but for ECDSA's random signature.
+        let here = parse_csr_pem(&build_csr_pem(k, &["alice@example.org"]).unwrap()).unwrap();
+        assert_eq!(parse_csr_pem(&pem).unwrap().info, here.info);
+
+        let (unsigned, to_sign) = prepare_csr(k, &["alice@example.org"]).unwrap();
+        let mut wrong = sign_as_webcrypto(k, &to_sign);
+        wrong[7] ^= 1;
+        let outcome = unsigned
+            .finish_pem(&wrong)
+            .and_then(|pem| verify_csr(&parse_csr_pem(&pem)?));
+        assert_eq!(outcome.unwrap_err(), PkiError::CsrSignatureInvalid, "{t}");
+    }
+}
+
 #[test]
 fn broken_requests_are_named() {
     let k = key(KeyType::EcdsaP256);
