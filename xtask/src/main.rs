@@ -1,11 +1,14 @@
 //! `cargo xtask setup | run | test | bench`: the commands the README names.
 
 mod bench;
+mod browser;
 mod cmd;
 mod postgres;
+mod server;
 mod setup;
 mod signin;
 mod test;
+mod webdriver;
 
 use std::process::ExitCode;
 
@@ -18,7 +21,9 @@ commands:
   setup [run|test]   install what is missing (default: everything the tests need)
   run                set up, build the web app and start certdesk on http://127.0.0.1:8080
   test               set up, then formatting, lints, unit, browser and integration tests
-  bench [--quick]    measure sizes and speeds and write docs/perf.md
+  bench [--quick] [browser|signin]
+                     measure sizes and speeds and write docs/perf.md (--quick: a short
+                     smoke run that writes nothing of the browser's); only one part if named
 
 The tools go into a cache outside the repository: $CERTDESK_TOOLS, or
 $XDG_CACHE_HOME/certdesk-tools, or ~/.cache/certdesk-tools.";
@@ -40,7 +45,7 @@ fn main() -> ExitCode {
         },
         Some("run") => run(&ctx),
         Some("test") => test::test(&ctx),
-        Some("bench") => bench::bench(&ctx, args.iter().any(|a| a == "--quick")),
+        Some("bench") => bench::bench(&ctx, &args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

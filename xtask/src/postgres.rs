@@ -141,7 +141,7 @@ fn start_cluster(ctx: &Ctx, scratch: &Path) -> Result<(String, Cluster), String>
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let port = crate::signin::free_port()?;
+    let port = crate::server::free_port()?;
     let options = format!(
         "-h 127.0.0.1 -p {port} -k {} -c max_connections=100",
         dir.display()

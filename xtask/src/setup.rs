@@ -8,6 +8,7 @@ use crate::cmd::Ctx;
 const TRUNK: &str = "0.21.14";
 const BINARYEN: &str = "132.0.0";
 const PKILINT: &str = "0.13.3";
+const NODE_FORGE: &str = "1.4.3";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Debian packages the tests need: the browser and its driver, the tools that judge our
@@ -155,17 +156,32 @@ fn wasm_opt(ctx: &Ctx) -> Result<(), String> {
         have(&format!("wasm-opt (binaryen {BINARYEN})"));
         return Ok(());
     }
+    npm_install(ctx, "wasm-opt", "binaryen", BINARYEN)
+}
+
+/// node-forge, the pure-JavaScript RSA generator the browser benchmark compares against. Only
+/// the benchmark page loads it; the app never ships it.
+pub(crate) fn node_forge(ctx: &Ctx) -> Result<(), String> {
+    let manifest = ctx.tools.join("node_modules/node-forge/package.json");
+    let want = format!("\"version\": \"{NODE_FORGE}\"");
+    if std::fs::read_to_string(&manifest).is_ok_and(|m| m.contains(&want)) {
+        have(&format!("node-forge {NODE_FORGE}"));
+        return Ok(());
+    }
+    npm_install(ctx, "node-forge", "node-forge", NODE_FORGE)
+}
+
+fn npm_install(ctx: &Ctx, what: &str, package: &str, version: &str) -> Result<(), String> {
     if ctx.probe("npm", &["--version"]).is_none() {
-        return Err(
-            "wasm-opt comes from npm, and npm is missing: install Node.js with npm \
-                    (Debian: apt-get install npm), then run cargo xtask setup again"
-                .into(),
-        );
+        return Err(format!(
+            "{what} comes from npm, and npm is missing: install Node.js with npm \
+             (Debian: apt-get install npm), then run cargo xtask setup again"
+        ));
     }
     let prefix = ctx.tools.to_string_lossy().into_owned();
-    let pkg = format!("binaryen@{BINARYEN}");
+    let pkg = format!("{package}@{version}");
     ctx.step(
-        &format!("setup: wasm-opt (npm {pkg}): installing"),
+        &format!("setup: {what} (npm {pkg}): installing"),
         ctx.command("npm").args([
             "install",
             "--no-audit",

@@ -1,14 +1,11 @@
 //! The sign-in benchmark: wrk on loopback against a release build of certdesk, once with
 //! SQLite and once with PostgreSQL, each `POST /api/auth/link` for a new address.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::path::Path;
 
 use crate::cmd::Ctx;
 use crate::postgres::Postgres;
+use crate::server::{Scratch, Server, quote, unique};
 
 const CONNECTIONS: u32 = 200;
 const THREADS: u32 = 2;
@@ -46,27 +43,12 @@ pub struct Run {
 /// Builds certdesk, loads it on SQLite, then on PostgreSQL, and records the results in
 /// docs/perf.md if neither run had an error.
 pub fn bench(ctx: &Ctx, quick: bool) -> Result<(), String> {
-    ctx.step(
-        "build the server (release)",
-        &mut ctx.cargo(&[
-            "build",
-            "--release",
-            "-p",
-            "certdesk-backend",
-            "--bin",
-            "certdesk",
-        ]),
-    )?;
-    let bin = ctx.target.join("release/certdesk");
+    let bin = crate::server::build_release(ctx)?;
     let scratch = Scratch::new()?;
     let script = scratch.0.join("signin.lua");
     std::fs::write(&script, SCRIPT).map_err(|e| format!("cannot write the wrk script: {e}"))?;
     let seconds = if quick { 3 } else { 15 };
-    // The machine may be busy with other work: the load before the runs says how busy.
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".into());
+    let load = crate::bench::load_average();
     let mut runs = Vec::new();
     runs.push(run(
         ctx,
@@ -107,12 +89,7 @@ pub fn bench(ctx: &Ctx, quick: bool) -> Result<(), String> {
                 .join(", ")
         ));
     }
-    let section = section(ctx, &runs, seconds, &load);
-    let perf = ctx.root.join("docs/perf.md");
-    let old = std::fs::read_to_string(&perf)
-        .map_err(|e| format!("cannot read {}: {e}", perf.display()))?;
-    std::fs::write(&perf, replace_section(&old, &section))
-        .map_err(|e| format!("cannot write {}: {e}", perf.display()))?;
+    crate::bench::write_section(ctx, HEADING, &section(ctx, &runs, seconds, &load))?;
     println!("xtask: sign-in results written to docs/perf.md");
     Ok(())
 }
@@ -138,56 +115,16 @@ fn run(
     seconds: u32,
     label: &str,
 ) -> Result<Run, String> {
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
-    let port = free_port()?;
-    let origin = format!("http://127.0.0.1:{port}");
-    let mut toml = format!(
-        "listen = \"127.0.0.1:{port}\"\npublic_url = \"{origin}/\"\ndata_dir = {}\n\
-         web_root = {}\nlog = \"warn\"\n",
-        quote(&data),
-        quote(&ctx.root.join("dist")),
-    );
+    let mut extra = String::new();
     if let Some(url) = database_url {
-        toml.push_str(&format!("database_url = {}\n", quote(Path::new(url))));
+        extra.push_str(&format!("database_url = {}\n", quote(Path::new(url))));
     }
     // Raised so that throughput is measured, not the limiter: one client sends every request.
-    toml.push_str(
+    extra.push_str(
         "\n[auth]\nlinks_per_address = 1000\nlinks_per_client = 100000\nrate_window_minutes = 1\n",
     );
-    let config = dir.join("certdesk.toml");
-    std::fs::write(&config, toml).map_err(|e| format!("cannot write {}: {e}", config.display()))?;
-    let log_path = dir.join("server.log");
-    let log = std::fs::File::create(&log_path)
-        .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
-    let log_err = log.try_clone().map_err(|e| e.to_string())?;
-    let mut serve = Command::new(bin);
-    serve
-        .arg("--config")
-        .arg(&config)
-        .arg("serve")
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(log_err);
-    // Only the file above configures this server.
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("CERTDESK_") || key == "RUST_LOG" {
-            serve.env_remove(key);
-        }
-    }
-    println!("xtask: {label}: certdesk on {origin}");
-    let mut server = Server(
-        serve
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?,
-    );
-    wait_healthy(&mut server, port).map_err(|e| {
-        format!(
-            "{e}\n{}",
-            std::fs::read_to_string(&log_path).unwrap_or_default()
-        )
-    })?;
+    let mut server = Server::start(bin, dir, &ctx.root.join("dist"), &extra, label)?;
+    let origin = server.origin.clone();
     let url = format!("{origin}{}", "/api/auth/link");
     let out = ctx
         .command("wrk")
@@ -207,68 +144,12 @@ fn run(
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let peak_rss_kb = peak_rss_kb(server.0.id());
+    let peak_rss_kb = peak_rss_kb(server.pid());
     server.stop();
     let mut result = parse_wrk(&report)?;
     result.database = label.to_owned();
     result.peak_rss_kb = peak_rss_kb;
     Ok(result)
-}
-
-/// The server process; stopped on every path, by its own PID.
-struct Server(Child);
-
-impl Server {
-    fn stop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(Some(_))) {
-            return;
-        }
-        // SIGTERM lets certdesk shut down gracefully; SIGKILL if it does not within 10 s.
-        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if matches!(self.0.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn wait_healthy(server: &mut Server, port: u16) -> Result<(), String> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok(Some(status)) = server.0.try_wait() {
-            return Err(format!("certdesk exited at start-up ({status})"));
-        }
-        if health(port).is_some_and(|status| status.contains(" 200 ")) {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Err(format!(
-        "certdesk did not answer /api/health on port {port} within 60 s"
-    ))
-}
-
-/// The status line of `GET /api/health`.
-fn health(port: u16) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    stream
-        .write_all(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    answer.lines().next().map(str::to_owned)
 }
 
 /// The highest resident set size of the process so far, in kB (0 if unknown).
@@ -281,45 +162,6 @@ fn peak_rss_kb(pid: u32) -> u64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)
-}
-
-pub fn free_port() -> Result<u16, String> {
-    TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port on 127.0.0.1: {e}"))
-}
-
-/// A TOML basic string.
-fn quote(path: &Path) -> String {
-    let s = path.to_string_lossy();
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-fn unique() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!("{}_{nanos}", std::process::id())
-}
-
-/// A temporary directory, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Result<Self, String> {
-        let dir = std::env::temp_dir().join(format!("certdesk-bench-{}", unique()));
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        Ok(Self(dir))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// The figures of wrk's report (run with `--latency`).
@@ -440,25 +282,6 @@ fn section(ctx: &Ctx, runs: &[Run], seconds: u32, load: &str) -> String {
     s
 }
 
-/// `doc` with the sign-in section replaced by `section`, or `section` appended.
-pub fn replace_section(doc: &str, section: &str) -> String {
-    let Some(start) = doc.find(HEADING) else {
-        return format!("{}\n\n{section}", doc.trim_end());
-    };
-    let after = start + HEADING.len();
-    let end = doc
-        .get(after..)
-        .and_then(|rest| rest.find("\n## "))
-        .map_or(doc.len(), |i| after + i + 1);
-    let head = doc.get(..start).unwrap_or("");
-    let tail = doc.get(end..).unwrap_or("");
-    if tail.is_empty() {
-        format!("{head}{section}")
-    } else {
-        format!("{head}{section}\n{tail}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -490,19 +313,5 @@ Transfer/sec:      0.80MB
         assert_eq!(r.errors, 7);
         assert_eq!(millis("850.00us"), Some(0.85));
         assert!(parse_wrk("garbage").is_err());
-    }
-
-    #[test]
-    fn replaces_only_its_section() {
-        let new = format!("{HEADING}\n\nnew\n");
-        let doc = "# Performance\n\n## Setup\n\nA\n\n## `cargo xtask test`\n\nB\n";
-        let added = replace_section(doc, &new);
-        assert_eq!(added, format!("{}\n\n{new}", doc.trim_end()));
-        let middle = format!("# P\n\n## A\n\na\n\n{HEADING}\n\nold\n\n## B\n\nb\n");
-        assert_eq!(
-            replace_section(&middle, &new),
-            format!("# P\n\n## A\n\na\n\n{new}\n## B\n\nb\n")
-        );
-        assert_eq!(replace_section(&added, &new), added);
     }
 }
