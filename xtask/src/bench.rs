@@ -81,30 +81,23 @@ fn sizes(ctx: &Ctx) -> Result<Vec<Size>, String> {
 }
 
 fn print_sizes(sizes: &[Size]) {
-    println!(
-        "{:<32} {:>10} {:>10} {:>10}",
-        "file", "raw", "gzip -9", "brotli 11"
-    );
+    let width = sizes
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    let row = |name: &str, raw: &str, gzip: &str, brotli: &str| {
+        println!("{name:<width$} {raw:>10} {gzip:>10} {brotli:>10}");
+    };
+    row("file", "raw", "gzip -9", "brotli 11");
     for s in sizes {
-        println!(
-            "{:<32} {:>10} {:>10} {:>10}",
-            s.name,
-            kb(s.raw),
-            kb(s.gzip),
-            kb(s.brotli)
-        );
+        row(&s.name, &kb(s.raw), &kb(s.gzip), &kb(s.brotli));
     }
-    let first = sizes.iter().filter(|s| crate::browser::first_load(&s.name));
-    let (raw, gzip, brotli) = first.fold((0, 0, 0), |(r, g, b), s| {
+    let (raw, gzip, brotli) = sizes.iter().fold((0, 0, 0), |(r, g, b), s| {
         (r + s.raw, g + s.gzip, b + s.brotli)
     });
-    println!(
-        "{:<32} {:>10} {:>10} {:>10}",
-        "first load",
-        kb(raw),
-        kb(gzip),
-        kb(brotli)
-    );
+    row("all files", &kb(raw), &kb(gzip), &kb(brotli));
 }
 
 fn compressed_len(ctx: &Ctx, tool: &str, args: &[&str]) -> Result<u64, String> {

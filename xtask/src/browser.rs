@@ -16,8 +16,6 @@ use crate::webdriver::Browser;
 
 pub const HEADING: &str = "## Browser";
 
-/// The app's bundle that only the key generation worker loads.
-const KEYGEN_BUNDLE: &str = "certdesk-keygen";
 const KEY_TYPES: [&str; 5] = [
     "rsa-2048",
     "rsa-3072",
@@ -30,6 +28,9 @@ const KEY_TYPES: [&str; 5] = [
 struct Plan {
     /// Runs of every step (the medians' sample size).
     runs: usize,
+    /// Runs of bare WebCrypto and certdesk's request path, whose ratio the random time of an
+    /// RSA key generation would blur with few runs.
+    ratio_runs: usize,
     types: &'static [&'static str],
     /// Key types node-forge makes too (it has no ECDSA).
     forge: &'static [&'static str],
@@ -43,6 +44,7 @@ struct Plan {
 
 const FULL: Plan = Plan {
     runs: 7,
+    ratio_runs: 41,
     types: &KEY_TYPES,
     forge: &["rsa-2048", "rsa-3072", "rsa-4096"],
     p12: &KEY_TYPES,
@@ -53,18 +55,13 @@ const FULL: Plan = Plan {
 /// `--quick`: a smoke run of every path in about a minute; nothing is written.
 const QUICK: Plan = Plan {
     runs: 2,
+    ratio_runs: 2,
     types: &["rsa-2048", "ecdsa-p256"],
     forge: &["rsa-2048"],
     p12: &["rsa-2048"],
     loads: 2,
     timeout: Duration::from_secs(5 * 60),
 };
-
-/// Whether a file of `dist/` is part of the first load (everything but the keygen bundle,
-/// which only the fallback fetches).
-pub fn first_load(name: &str) -> bool {
-    !name.starts_with(KEYGEN_BUNDLE) && !name.starts_with("snippets/")
-}
 
 pub fn bench(ctx: &Ctx, quick: bool, sizes: &[Size]) -> Result<(), String> {
     let plan = if quick { &QUICK } else { &FULL };
@@ -86,10 +83,11 @@ pub fn bench(ctx: &Ctx, quick: bool, sizes: &[Size]) -> Result<(), String> {
         "xtask: {version}: time to interactive, {} cold loads",
         plan.loads
     );
-    let tti = time_to_interactive(&browser, &server.origin, plan.loads)?;
+    let first = first_loads(&browser, &server.origin, plan.loads)?;
     let query = format!(
-        "runs={}&types={}&forge={}&p12={}",
+        "runs={}&ratioRuns={}&types={}&forge={}&p12={}",
         plan.runs,
+        plan.ratio_runs,
         plan.types.join(","),
         plan.forge.join(","),
         plan.p12.join(",")
@@ -105,7 +103,7 @@ pub fn bench(ctx: &Ctx, quick: bool, sizes: &[Size]) -> Result<(), String> {
     drop(server);
 
     let report = read_report(&outcome)?;
-    let text = section(ctx, plan, &report, &tti, sizes, &version, &load);
+    let text = section(ctx, plan, &report, &first, sizes, &version, &load);
     println!("\n{text}");
     if quick {
         println!("xtask: quick run: docs/perf.md keeps its browser figures");
@@ -208,9 +206,19 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Milliseconds from navigation to the app's first render, each load with an empty cache.
-fn time_to_interactive(browser: &Browser, origin: &str, loads: usize) -> Result<Vec<f64>, String> {
-    let mut times = Vec::new();
+/// The app's first loads, each with an empty cache.
+struct FirstLoad {
+    /// Milliseconds from navigation to the app's first render.
+    times: Vec<f64>,
+    /// The files of `dist/` the page fetched, e.g. `index.html`.
+    files: Vec<String>,
+}
+
+fn first_loads(browser: &Browser, origin: &str, loads: usize) -> Result<FirstLoad, String> {
+    let mut first = FirstLoad {
+        times: Vec::new(),
+        files: Vec::new(),
+    };
     for _ in 0..loads {
         browser.goto("about:blank")?;
         browser.devtools("Network.clearBrowserCache")?;
@@ -220,9 +228,25 @@ fn time_to_interactive(browser: &Browser, origin: &str, loads: usize) -> Result<
              return m.length ? m[0].startTime : null;",
             Duration::from_secs(60),
         )?;
-        times.push(t.as_f64().ok_or("the interactive mark has no time")?);
+        first
+            .times
+            .push(t.as_f64().ok_or("the interactive mark has no time")?);
+        let fetched = browser.execute(
+            "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname);",
+        )?;
+        let paths = fetched
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str);
+        for path in paths.chain(["/index.html"]) {
+            let name = path.trim_start_matches('/');
+            if !name.starts_with("api/") && !first.files.iter().any(|f| f == name) {
+                first.files.push(name.to_owned());
+            }
+        }
     }
-    Ok(times)
+    Ok(first)
 }
 
 /// One step of one key type, over all runs.
@@ -388,24 +412,24 @@ fn pkcs12_table(plan: &Plan, report: &Report) -> String {
     t
 }
 
-fn sizes_table(sizes: &[Size], tti: &[f64]) -> String {
-    let sum = |first: bool| {
-        sizes
+fn sizes_table(sizes: &[Size], first: &FirstLoad) -> String {
+    let part = |fetched: bool| {
+        let files: Vec<&Size> = sizes
             .iter()
-            .filter(|s| first_load(&s.name) == first)
-            .fold((0, 0), |(raw, br), s| (raw + s.raw, br + s.brotli))
+            .filter(|s| first.files.contains(&s.name) == fetched)
+            .collect();
+        let names: Vec<String> = files.iter().map(|s| format!("`{}`", s.name)).collect();
+        let raw = files.iter().map(|s| s.raw).sum();
+        let brotli = files.iter().map(|s| s.brotli).sum();
+        (names.join(", "), kb(raw), kb(brotli))
     };
-    let (first_raw, first_br) = sum(true);
-    let (worker_raw, worker_br) = sum(false);
+    let (first_names, first_raw, first_br) = part(true);
+    let (rest_names, rest_raw, rest_br) = part(false);
     format!(
         "| what | raw | brotli -q 11 | time to interactive |\n|---|---|---|---|\n\
-         | first load: the app (index.html, boot.js, style.css, glue, WebAssembly) | {} | {} | {} |\n\
-         | key generation worker (`{KEYGEN_BUNDLE}` and `keygen-worker.js`), fetched only where WebCrypto cannot make the key | {} | {} | — |\n",
-        kb(first_raw),
-        kb(first_br),
-        spread(tti),
-        kb(worker_raw),
-        kb(worker_br),
+         | the first load, as the page fetched it: {first_names} | {first_raw} | {first_br} | {} |\n\
+         | not fetched: {rest_names} (the key generation worker, which only browsers whose WebCrypto cannot make the key fetch) | {rest_raw} | {rest_br} | — |\n",
+        spread(&first.times),
     )
 }
 
@@ -460,7 +484,7 @@ fn section(
     ctx: &Ctx,
     plan: &Plan,
     report: &Report,
-    tti: &[f64],
+    first: &FirstLoad,
     sizes: &[Size],
     version: &str,
     load: &str,
@@ -472,9 +496,11 @@ fn section(
         "{HEADING}\n\n\
          Measured with `cargo xtask bench` on {date}: {version}, headless, {} cores, on pages \
          served by certdesk (release build) over loopback with its Content-Security-Policy. \
-         Every figure is the median of {} runs, with min and max in brackets; the steps of a \
-         key type take turns run by run, so a slow stretch of the machine hits them alike, \
-         and each ratio compares medians of the same run. \"Longest task\" is the longest task \
+         Every figure is the median of {} runs, with min and max in brackets, except bare \
+         WebCrypto and certdesk's request path, whose ratio takes {} runs of each: how long an \
+         RSA key takes depends on where its primes happen to fall. The steps of a key type \
+         take turns run by run, so a slow stretch of the machine hits them alike, and each \
+         ratio compares medians of the same run. \"Longest task\" is the longest task \
          on the page's thread while the step ran (PerformanceObserver `longtask`, which \
          reports tasks from 50 ms on), over all runs. Load average (1 min) before the run: \
          {load}.\n\n\
@@ -482,7 +508,8 @@ fn section(
          certdesk's path is what the request page runs: the key from WebCrypto (extractable, \
          exported as PKCS#8 and checked in WebAssembly), the CSR built in WebAssembly and \
          signed by WebCrypto, and the key file sealed with PBKDF2-HMAC-SHA256 at 600,000 \
-         iterations in WebCrypto, which runs while the key is generated. An ECDSA key takes \
+         iterations in WebCrypto, after the key: run side by side, the two slowed each other \
+         down on this machine. An ECDSA key takes \
          WebCrypto about a millisecond, so for ECDSA the ratio measures the key file's PBKDF2. \
          The pure-Rust generator is the fallback for browsers whose WebCrypto cannot make the \
          key; it runs in a Web Worker that loads its own bundle, and its first run includes \
@@ -493,19 +520,24 @@ fn section(
          The .p12 from a key and certificate (made by openssl), with the default work factors. \
          Modern: the key and certificate bags in PBES2 with PBKDF2-HMAC-SHA256 at 600,000 \
          iterations in WebCrypto, and a SHA-256 MAC whose key takes the PKCS#12 key \
-         derivation at the same 600,000 iterations, in WebAssembly, in slices of 20 ms while \
-         WebCrypto works. Compatible: 3DES bags and a SHA-1 MAC at 2,048 iterations, all \
-         in WebAssembly.\n\n{}\n\
+         derivation at the same 600,000 iterations: WebCrypto has none, so it runs in \
+         WebAssembly, in slices of 20 ms with the page getting a turn in between, while \
+         WebCrypto derives the bags' keys on its own threads (why the MAC keeps that count: \
+         see \"The .p12 MAC's iteration count\" below). Compatible: 3DES bags and a SHA-1 \
+         MAC at 2,048 iterations, all in WebAssembly.\n\n{}\n\
          ### First load\n\n\
-         Transfer sizes as a compressing proxy would send them; time to interactive is from \
-         navigation to the app's first render (the `certdesk-interactive` performance mark), \
-         each load with an empty browser cache, over loopback.\n\n{}\n\
+         The files the app's page fetched on its first load, with their transfer size as a \
+         compressing proxy would send them, and the other files of `dist/`. Time to \
+         interactive is from navigation to the app's first render (the \
+         `certdesk-interactive` performance mark), each load with an empty browser cache, \
+         over loopback.\n\n{}\n\
          ### Targets\n\n{}",
         report.cores,
         plan.runs,
+        plan.ratio_runs,
         keygen_table(plan, report),
         pkcs12_table(plan, report),
-        sizes_table(sizes, tti),
+        sizes_table(sizes, first),
         targets(plan, report),
     )
 }
@@ -521,6 +553,32 @@ mod tests {
         assert!(median(&[]).is_nan());
         assert_eq!(spread(&[10.2, 30.0, 20.0]), "20 ms (10–30)");
         assert_eq!(spread(&[0.4, 0.6]), "0.5 ms (0.4–0.6)");
+    }
+
+    #[test]
+    fn first_load_counts_only_what_the_page_fetched() {
+        let size = |name: &str, raw| Size {
+            name: name.into(),
+            raw,
+            gzip: raw / 2,
+            brotli: raw / 4,
+        };
+        let sizes = [
+            size("index.html", 2_000),
+            size("app_bg.wasm", 100_000),
+            size("certdesk-keygen_bg.wasm", 200_000),
+        ];
+        let first = FirstLoad {
+            times: vec![100.0, 120.0, 110.0],
+            files: vec!["app_bg.wasm".into(), "index.html".into()],
+        };
+        let t = sizes_table(&sizes, &first);
+        assert!(
+            t.contains("`index.html`, `app_bg.wasm` | 102.0 KB | 25.5 KB | 110 ms (100–120) |"),
+            "{t}"
+        );
+        assert!(t.contains("not fetched: `certdesk-keygen_bg.wasm`"), "{t}");
+        assert!(t.contains("| 200.0 KB | 50.0 KB | — |"), "{t}");
     }
 
     #[test]

@@ -139,15 +139,12 @@ pub async fn new_request(
         return Err(PkiError::EmptyPassword);
     }
     let emails = pki::normalize_emails(emails)?;
-    // The key file's PBKDF2 work needs no key: it runs while the key is made.
     let seal = pki::KeyFileSeal::new(&mut rng(), iterations);
     let request = seal.pbkdf2_request();
-    let (key, derived) = join(
-        new_key(key_type, engine),
-        derive(&request, password, engine),
-    )
-    .await;
-    let key = key?;
+    // One after the other: the key file's PBKDF2 needs no key, but run side by side with the
+    // key generation (both in WebCrypto) it measured slower on two cores (docs/perf.md).
+    let key = new_key(key_type, engine).await?;
+    let derived = derive(&request, password, engine).await;
     let csr_pem = csr_pem(&key, &emails).await?;
     let key_file_pem = seal.seal(&key.key, &derived)?;
     Ok(NewRequest {
