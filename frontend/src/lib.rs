@@ -4,7 +4,10 @@ pub mod api;
 mod app;
 pub mod components;
 pub mod crypto;
+pub mod i18n;
 mod pages;
+pub mod route;
+pub mod session;
 
 pub use app::App;
 
