@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use shared::api::{RequestKind, RequestState, RequestView};
+use shared::api::{CertificateSummary, RequestKind, RequestState, RequestView, RevocationReason};
 use shared::pki::KeyType;
 use sqlx::Row;
 
@@ -105,6 +105,7 @@ fn row_to_request(row: &sqlx::any::AnyRow) -> Result<RequestRow> {
         decided_at: row.try_get("decided_at")?,
         decided_by: row.try_get("decided_by")?,
         reason: row.try_get("reason")?,
+        certificate: None,
     };
     Ok(RequestRow {
         view,
@@ -113,7 +114,15 @@ fn row_to_request(row: &sqlx::any::AnyRow) -> Result<RequestRow> {
     })
 }
 
-/// Reads rows and fills in their addresses with one more query.
+/// `$1, $2, …, $n`.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads rows and fills in their addresses and certificates with two more queries.
 async fn with_addresses(conn: &mut Conn, rows: &[sqlx::any::AnyRow]) -> Result<Vec<RequestRow>> {
     let mut out = rows
         .iter()
@@ -122,11 +131,10 @@ async fn with_addresses(conn: &mut Conn, rows: &[sqlx::any::AnyRow]) -> Result<V
     if out.is_empty() {
         return Ok(out);
     }
-    let placeholders: Vec<String> = (1..=out.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT request_id, address FROM request_addresses WHERE request_id IN ({}) \
          ORDER BY request_id, position",
-        placeholders.join(", ")
+        placeholders(out.len())
     );
     let mut query = sqlx::query(&sql);
     for r in &out {
@@ -142,7 +150,44 @@ async fn with_addresses(conn: &mut Conn, rows: &[sqlx::any::AnyRow]) -> Result<V
     for r in &mut out {
         r.view.addresses = by_id.remove(&r.view.id).unwrap_or_default();
     }
+    let mut certificates = certificates_of(conn, &out).await?;
+    for r in &mut out {
+        r.view.certificate = certificates.remove(&r.view.id);
+    }
     Ok(out)
+}
+
+/// The certificates of `requests` (at most one each), by request id. A separate query, so
+/// the queue's plan stays a walk over the requests' own indexes.
+async fn certificates_of(
+    conn: &mut Conn,
+    requests: &[RequestRow],
+) -> Result<HashMap<i64, CertificateSummary>> {
+    let sql = format!(
+        "SELECT request_id, serial, not_before, not_after, collected_at, revoked_at, \
+         revocation_reason FROM certificates WHERE request_id IN ({})",
+        placeholders(requests.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for r in requests {
+        query = query.bind(r.view.id);
+    }
+    let mut by_id = HashMap::new();
+    for row in query.fetch_all(&mut *conn).await? {
+        let reason: Option<String> = row.try_get("revocation_reason")?;
+        by_id.insert(
+            row.try_get("request_id")?,
+            CertificateSummary {
+                serial: row.try_get("serial")?,
+                not_before: row.try_get("not_before")?,
+                not_after: row.try_get("not_after")?,
+                collected_at: row.try_get("collected_at")?,
+                revoked_at: row.try_get("revoked_at")?,
+                revocation_reason: reason.as_deref().and_then(RevocationReason::parse),
+            },
+        );
+    }
+    Ok(by_id)
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<RequestRow>> {
@@ -464,6 +509,32 @@ mod tests {
         assert_eq!(page.len(), 1);
         assert_eq!(page[0].view.id, a);
         assert_eq!(waiting_since_before(&mut tx, 100, 10).await.unwrap(), [b]);
+
+        assert_eq!(
+            get(&mut tx, b).await.unwrap().unwrap().view.certificate,
+            None
+        );
+        sqlx::query(
+            "INSERT INTO certificates (serial, request_id, der, chain_pem, not_before, \
+             not_after, collect_token_hash, revoked_at, revocation_reason) \
+             VALUES ('0a1b', $1, $2, '', 40, 50, 'h', 45, 'superseded')",
+        )
+        .bind(b)
+        .bind(b"der".to_vec())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        let summary = CertificateSummary {
+            serial: "0a1b".into(),
+            not_before: 40,
+            not_after: 50,
+            collected_at: None,
+            revoked_at: Some(45),
+            revocation_reason: Some(RevocationReason::Superseded),
+        };
+        let mine = by_requester(&mut tx, "alice@example.org").await.unwrap();
+        assert_eq!(mine[0].view.certificate.as_ref(), Some(&summary));
+        assert_eq!(mine[1].view.certificate, None);
         tx.commit().await.unwrap();
     }
 }

@@ -30,6 +30,26 @@ pub struct Collected {
     pub file_stem: String,
 }
 
+/// The certificate of a request, as the requester's list and the service desk show it.
+/// Public data only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CertificateSummary {
+    /// Serial number, lower-case hex: what revocation names.
+    pub serial: String,
+    /// Validity, seconds since the Unix epoch.
+    pub not_before: i64,
+    pub not_after: i64,
+    /// When the requester first opened the collect link and built the .p12.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<i64>,
+    /// When and why it was revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_reason: Option<RevocationReason>,
+}
+
 /// Why a certificate is revoked: the RFC 5280 reason codes the S/MIME Baseline Requirements
 /// allow for subscriber certificates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

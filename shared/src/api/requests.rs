@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::CertificateSummary;
 use crate::pki::KeyType;
 
 /// What kind of certificate is requested.
@@ -163,6 +164,9 @@ pub struct RequestView {
     pub decided_by: Option<String>,
     /// Why it was rejected.
     pub reason: Option<String>,
+    /// The issued certificate, once there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateSummary>,
 }
 
 /// A role or group mailbox and the name that goes into its certificates.
