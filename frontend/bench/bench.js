@@ -7,7 +7,7 @@
 // types=rsa-2048,… (each key type in turn); forge=rsa-2048,… (the key types node-forge makes
 // too); p12=rsa-3072,… (key types of the .p12 builds, whose key and certificate xtask puts
 // into fixtures/).
-import init, { buildPkcs12, newRequest, workerKeygen } from "./certdesk-bench.js";
+import init, { buildPkcs12, deriveKeyFileKey, newRequest, workerKeygen } from "./certdesk-bench.js";
 
 const query = new URLSearchParams(location.search);
 const list = (name) => (query.get(name) || "").split(",").filter(Boolean);
@@ -94,10 +94,14 @@ async function run() {
     }
   };
   const forgeTypes = new Set(list("forge"));
+  // The request page derives the key file's key when the password has been entered twice,
+  // before *Generate*; its own step below measures that derivation.
+  await deriveKeyFileKey();
   for (const type of list("types")) {
     const steps = [
       ["webcrypto", () => webcryptoKeygen(type)],
       ["certdesk", () => newRequest(type)],
+      ["password", () => deriveKeyFileKey()],
       ["worker", () => workerKeygen(type)],
     ];
     if (forgeTypes.has(type)) steps.push(["forge", () => forgeKeygen(type)]);

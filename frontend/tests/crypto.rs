@@ -116,6 +116,34 @@ async fn new_request_makes_csr_and_key_file() {
 }
 
 #[wasm_bindgen_test]
+async fn a_key_file_key_derived_ahead_seals_each_request() {
+    let emails = vec!["alice@example.org".to_owned()];
+    let ahead = crypto::KeyFileKey::derive(PASSWORD, FAST, Engine::Auto)
+        .await
+        .unwrap();
+    let first = crypto::new_request_sealed(KeyType::EcdsaP256, &emails, &ahead, Engine::Auto)
+        .await
+        .unwrap();
+    // A retry after going back: a new key, sealed with the same derived key.
+    let second = crypto::new_request_sealed(KeyType::EcdsaP256, &emails, &ahead, Engine::Auto)
+        .await
+        .unwrap();
+    assert_ne!(first.csr_pem, second.csr_pem);
+    for made in [&first, &second] {
+        let key = crypto::read_key_file(&made.key_file_pem, PASSWORD, Engine::PureRust)
+            .await
+            .unwrap();
+        assert_eq!(key.key_type(), KeyType::EcdsaP256);
+        let wrong = crypto::read_key_file(&made.key_file_pem, "Grusse", Engine::PureRust).await;
+        assert_eq!(wrong.unwrap_err(), PkiError::WrongPassword);
+    }
+    assert!(matches!(
+        crypto::KeyFileKey::derive("", FAST, Engine::Auto).await,
+        Err(PkiError::EmptyPassword)
+    ));
+}
+
+#[wasm_bindgen_test]
 async fn pkcs12_is_built_with_either_engine() {
     let key = crypto::generate_key(KeyType::EcdsaP256, Engine::Auto)
         .await

@@ -2,7 +2,10 @@
 //! and collect steps exported for the page's script, built with the app's release profile.
 //! Only the benchmark builds it; the app never ships it.
 
-use certdesk_frontend::crypto::{self, Engine};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use certdesk_frontend::crypto::{self, Engine, KeyFileKey};
 use shared::pki::{self, Iterations, KeyType, P12Format, Pkcs12Options, PkiError, PrivateKey};
 use wasm_bindgen::prelude::*;
 
@@ -17,15 +20,35 @@ fn key_type(name: &str) -> Result<KeyType, JsValue> {
     name.parse().map_err(code)
 }
 
-/// What the request page does: a key (WebCrypto where the browser makes it), the CSR and the
-/// key file at the production iteration count. Returns the bytes made.
+thread_local! {
+    /// The key file's key, derived by [`derive_key_file_key`] as the request page does when
+    /// the password has been entered twice.
+    static KEY_FILE_KEY: RefCell<Option<Rc<KeyFileKey>>> = const { RefCell::new(None) };
+}
+
+/// What the request page does at the password step: the key file's PBKDF2 at the production
+/// iteration count, kept for [`new_request`].
+#[wasm_bindgen(js_name = deriveKeyFileKey)]
+pub async fn derive_key_file_key() -> Result<(), JsValue> {
+    let key = KeyFileKey::derive(PASSWORD, Iterations::PRODUCTION, Engine::Auto)
+        .await
+        .map_err(code)?;
+    KEY_FILE_KEY.with(|k| *k.borrow_mut() = Some(Rc::new(key)));
+    Ok(())
+}
+
+/// What the request page does on *Generate*: a key (WebCrypto where the browser makes it),
+/// the CSR and the key file sealed with the key derived at the password step. Returns the
+/// bytes made.
 #[wasm_bindgen(js_name = newRequest)]
 pub async fn new_request(key_type_name: String) -> Result<usize, JsValue> {
-    let made = crypto::new_request(
+    let key_file_key = KEY_FILE_KEY
+        .with(|k| k.borrow().clone())
+        .ok_or_else(|| JsValue::from_str("deriveKeyFileKey first"))?;
+    let made = crypto::new_request_sealed(
         key_type(&key_type_name)?,
         &[EMAIL.to_owned()],
-        PASSWORD,
-        Iterations::PRODUCTION,
+        &key_file_key,
         Engine::Auto,
     )
     .await

@@ -127,6 +127,30 @@ pub struct NewRequest {
     pub key_file_pem: String,
 }
 
+/// The key file's encryption key, derived from the password before there is a key. The
+/// request page starts it as soon as the password has been entered twice, so that pressing
+/// *Generate* costs about the key generation alone (docs/perf.md).
+pub struct KeyFileKey {
+    seal: pki::KeyFileSeal,
+    derived: DerivedKey,
+}
+
+impl KeyFileKey {
+    /// Runs the key file's PBKDF2 (in WebCrypto where possible) for `password`.
+    pub async fn derive(
+        password: &str,
+        iterations: Iterations,
+        engine: Engine,
+    ) -> Result<Self, PkiError> {
+        if password.is_empty() {
+            return Err(PkiError::EmptyPassword);
+        }
+        let seal = pki::KeyFileSeal::new(&mut rng(), iterations);
+        let derived = derive(&seal.pbkdf2_request(), password, engine).await;
+        Ok(Self { seal, derived })
+    }
+}
+
 /// Key, CSR and encrypted key file in one go, as the request page needs them.
 pub async fn new_request(
     key_type: KeyType,
@@ -135,18 +159,25 @@ pub async fn new_request(
     iterations: Iterations,
     engine: Engine,
 ) -> Result<NewRequest, PkiError> {
-    if password.is_empty() {
-        return Err(PkiError::EmptyPassword);
-    }
+    let key_file_key = KeyFileKey::derive(password, iterations, engine).await?;
+    new_request_sealed(key_type, emails, &key_file_key, engine).await
+}
+
+/// Key, CSR and key file with a key-file key derived beforehand. The key file's PBKDF2 needs
+/// no key, but run side by side with the key generation (both in WebCrypto) it measured
+/// slower on two cores than one after the other (docs/perf.md): hence ahead of time.
+/// `key_file_key` may seal several key files (a retry): each gets its own IV.
+pub async fn new_request_sealed(
+    key_type: KeyType,
+    emails: &[String],
+    key_file_key: &KeyFileKey,
+    engine: Engine,
+) -> Result<NewRequest, PkiError> {
     let emails = pki::normalize_emails(emails)?;
-    let seal = pki::KeyFileSeal::new(&mut rng(), iterations);
-    let request = seal.pbkdf2_request();
-    // One after the other: the key file's PBKDF2 needs no key, but run side by side with the
-    // key generation (both in WebCrypto) it measured slower on two cores (docs/perf.md).
     let key = new_key(key_type, engine).await?;
-    let derived = derive(&request, password, engine).await;
     let csr_pem = csr_pem(&key, &emails).await?;
-    let key_file_pem = seal.seal(&key.key, &derived)?;
+    let seal = key_file_key.seal.with_new_iv(&mut rng());
+    let key_file_pem = seal.seal(&key.key, &key_file_key.derived)?;
     Ok(NewRequest {
         csr_pem,
         key_file_pem,

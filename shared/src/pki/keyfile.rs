@@ -22,6 +22,14 @@ impl KeyFileSeal {
         Self(Pbes2Seal::new(rng, iterations.get()))
     }
 
+    /// The same salt and work factor (so the same derived key) with a new IV: a key derived
+    /// once, ahead of time, can then seal more than one key file without repeating an IV.
+    pub fn with_new_iv<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> Self {
+        let mut seal = Pbes2Seal::new(rng, self.0.iterations);
+        seal.salt = self.0.salt;
+        Self(seal)
+    }
+
     /// The PBKDF2-HMAC-SHA256 run whose output [`KeyFileSeal::seal`] needs.
     pub fn pbkdf2_request(&self) -> Pbkdf2Request {
         self.0.request()

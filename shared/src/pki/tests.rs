@@ -181,6 +181,28 @@ fn key_file_uses_pbkdf2_sha256_aes256_with_16_byte_salt() {
 }
 
 #[test]
+fn a_key_derived_ahead_seals_several_key_files_with_fresh_ivs() {
+    let seal = KeyFileSeal::new(&mut rng(), FAST);
+    let derived = seal.pbkdf2_request().derive("Grüße");
+    let k = key(KeyType::EcdsaP256);
+    let first = seal.with_new_iv(&mut rng()).seal(k, &derived).unwrap();
+    let second = seal.with_new_iv(&mut rng()).seal(k, &derived).unwrap();
+    // Same key and plaintext: only a new IV makes the files differ.
+    assert_ne!(first, second);
+    for pem in [&first, &second] {
+        let file = EncryptedKeyFile::parse(pem).unwrap();
+        assert_eq!(
+            file.pbkdf2_request().unwrap().salt,
+            seal.pbkdf2_request().salt
+        );
+        assert_eq!(
+            file.decrypt("Grüße").unwrap().key_type(),
+            KeyType::EcdsaP256
+        );
+    }
+}
+
+#[test]
 fn key_file_errors() {
     let k = key(KeyType::EcdsaP256);
     let pem = write_key_file(k, "right", FAST, &mut rng()).unwrap();
