@@ -96,6 +96,14 @@ pub(super) fn api_routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         ),
         (
             ep(
+                Method::POST,
+                routes::REQUEST_COLLECT_LINK,
+                AtLeast(Role::Requester),
+            ),
+            post(requests::collect_link),
+        ),
+        (
+            ep(
                 Method::GET,
                 routes::REQUEST_OPTIONS,
                 AtLeast(Role::Requester),

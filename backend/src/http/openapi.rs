@@ -106,6 +106,10 @@ pub fn describe(method: &Method, path: &str) -> Option<Operation> {
         ("POST", routes::REQUEST_WITHDRAW) => {
             op("Withdraw one of the caller's own requests").gives(schema::<api::RequestView>)
         }
+        ("POST", routes::REQUEST_COLLECT_LINK) => {
+            op("Mail a new collect link for the certificate of one of the caller's requests")
+                .gives(schema::<api::CollectLinkSent>)
+        }
         ("GET", routes::REQUEST_OPTIONS) => {
             op("The addresses, mailboxes and key types the caller can request")
                 .gives(schema::<api::RequestOptions>)

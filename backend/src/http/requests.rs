@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use shared::api::{ErrorCode, NewRequest, RequestOptions, RequestView};
+use shared::api::{CollectLinkSent, ErrorCode, NewRequest, RequestOptions, RequestView};
 
 use super::session::{ClientAddr, CurrentUser};
 use super::{AppState, HttpError};
@@ -108,6 +108,22 @@ pub async fn withdraw(
     Ok(Json(
         requests::withdraw(&state.store, &state.env, caller, id).await?,
     ))
+}
+
+/// `POST /api/requests/{id}/collect-link`: mail a new collect link for the request's
+/// certificate.
+pub async fn collect_link(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddr(client): ClientAddr,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Json<CollectLinkSent>, HttpError> {
+    let id = request_id(id)?;
+    let caller = caller(&user, &client);
+    let sent =
+        crate::issuance::collect_again(&state.store, &state.config, &state.env, caller, id).await?;
+    state.mail.wake();
+    Ok(Json(sent))
 }
 
 /// `GET /api/request-options`.

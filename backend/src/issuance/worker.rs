@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use der::{Decode, Encode};
-use shared::api::RequestKind;
+use shared::api::{Language, RequestKind};
 use tokio::sync::{Notify, watch};
 use x509_cert::request::CertReq;
 
@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::domain::auth::{retry_delay, secret_hash};
 use crate::domain::certificates::{validation_for, yyyymmdd};
 use crate::domain::{Env, UnixTime};
+use crate::mail::templates::Rendered;
 use crate::mail::{self, WorkerHandle as MailHandle, certificate_mails};
 use crate::store::issuance::{self as repo, Job, JobOutcome, NewCertificate, OrderData};
 use crate::store::{Store, audit, users};
@@ -198,16 +199,13 @@ impl IssuanceWorker {
             .await?
             .map(|u| u.language)
             .unwrap_or_default();
-        let link = collect_link(&self.config.public_url, &token);
-        let mail = certificate_mails::issued(
+        let mail = ready_mail(
+            &self.config,
             language,
-            &certificate_mails::IssuedMail {
-                organisation: &self.config.organisation,
-                addresses: &data.addresses,
-                request_code: &data.code,
-                link: &link,
-                valid_until: &iso_date(issued.not_after),
-            },
+            &data.addresses,
+            &data.code,
+            &token,
+            issued.not_after,
         );
         mail::queue(&mut tx, &self.config, &self.env, &data.requester, &mail).await?;
         tx.commit().await?;
@@ -225,6 +223,28 @@ pub fn collect_link(public_url: &url::Url, token: &str) -> String {
     url.set_query(None);
     url.set_fragment(Some(token));
     url.to_string()
+}
+
+/// The "ready to collect" mail with the link for `token`.
+pub(super) fn ready_mail(
+    config: &Config,
+    language: Language,
+    addresses: &[String],
+    request_code: &str,
+    token: &str,
+    not_after: UnixTime,
+) -> Rendered {
+    let link = collect_link(&config.public_url, token);
+    certificate_mails::issued(
+        language,
+        &certificate_mails::IssuedMail {
+            organisation: &config.organisation,
+            addresses,
+            request_code,
+            link: &link,
+            valid_until: &iso_date(not_after),
+        },
+    )
 }
 
 fn iso_date(t: UnixTime) -> String {

@@ -83,5 +83,6 @@ pub async fn options(
         open_requests,
         max_open_requests: settings.max_open_per_user,
         identity_check_needed: decision == Decision::AwaitIdentityCheck,
+        desk_instructions: settings.desk_instructions.clone(),
     })
 }

@@ -261,6 +261,23 @@ pub async fn certificate_by_serial(
     certificate_where(conn, "c.serial = $1", serial).await
 }
 
+/// Gives an unrevoked certificate a new collect token (by its hash): the old link stops
+/// working. False if the certificate is revoked or unknown.
+pub async fn replace_collect_token(
+    conn: &mut Conn,
+    serial: &str,
+    token_hash: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE certificates SET collect_token_hash = $1 WHERE serial = $2 AND revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .bind(serial)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Records the first collection; false if it was collected before.
 pub async fn mark_collected(conn: &mut Conn, serial: &str, now: UnixTime) -> Result<bool> {
     let done = sqlx::query(

@@ -50,6 +50,17 @@ pub struct CertificateSummary {
     pub revocation_reason: Option<RevocationReason>,
 }
 
+/// Answer of `POST` [`crate::api::routes::REQUEST_COLLECT_LINK`]: a new collect link was
+/// mailed; the one mailed before no longer works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CollectLinkSent {
+    /// Where the mail went: the requester's address.
+    pub sent_to: String,
+    /// The link works until the certificate expires (seconds since the Unix epoch).
+    pub valid_until: i64,
+}
+
 /// Why a certificate is revoked: the RFC 5280 reason codes the S/MIME Baseline Requirements
 /// allow for subscriber certificates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -11,7 +11,9 @@ pub mod routes;
 pub use auth::{
     AuditEntry, AuditLog, Language, LinkRequest, LinkSent, Me, Operator, Role, SessionRequest,
 };
-pub use certificates::{CertificateSummary, Collected, RevocationReason, RevokeRequest, Revoked};
+pub use certificates::{
+    CertificateSummary, CollectLinkSent, Collected, RevocationReason, RevokeRequest, Revoked,
+};
 pub use error::{ApiError, ErrorCode};
 pub use health::{DatabaseStatus, Health};
 pub use requests::{

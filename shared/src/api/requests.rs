@@ -194,6 +194,10 @@ pub struct RequestOptions {
     /// A personal request with this name would need a visit to the service desk (no usable
     /// identity check on file); `false` when it would be approved at once.
     pub identity_check_needed: bool,
+    /// Where and when to come for the identity check, or how to book a video call, as the
+    /// administrators wrote it (in the organisation's language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk_instructions: Option<String>,
 }
 
 /// How an officer saw the identity document.

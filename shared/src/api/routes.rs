@@ -31,6 +31,9 @@ pub const REQUESTS: &str = "/api/requests";
 pub const REQUEST: &str = "/api/requests/{id}";
 /// `POST`: withdraw one of the caller's own requests before it is issued.
 pub const REQUEST_WITHDRAW: &str = "/api/requests/{id}/withdraw";
+/// `POST`: mail a new collect link for the certificate of one of the caller's own requests,
+/// answers [`crate::api::CollectLinkSent`]; the link mailed before stops working.
+pub const REQUEST_COLLECT_LINK: &str = "/api/requests/{id}/collect-link";
 /// `GET` [`crate::api::RequestOptions`]: the addresses, mailboxes and key types the caller
 /// can request.
 pub const REQUEST_OPTIONS: &str = "/api/request-options";

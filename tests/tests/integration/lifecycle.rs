@@ -35,7 +35,7 @@ on_both_databases!(
 );
 
 /// Names and addresses pkilint accepts (no internal IP in the CRL and CA certificate URLs).
-fn ca_settings(c: &mut Config) {
+pub(crate) fn ca_settings(c: &mut Config) {
     c.organisation = "Example University".into();
     c.ca.organisation_identifier = Some("GOVDE+BY".into());
     c.ca.country = Some("DE".into());
@@ -43,14 +43,14 @@ fn ca_settings(c: &mut Config) {
 }
 
 /// Reads mails from the test SMTP server in the order they arrive.
-struct Inbox<'a> {
-    smtp: &'a SmtpServer,
-    seen: usize,
+pub(crate) struct Inbox<'a> {
+    pub(crate) smtp: &'a SmtpServer,
+    pub(crate) seen: usize,
 }
 
 impl Inbox<'_> {
     /// The next mail, which must be for `to`.
-    async fn next_to(&mut self, to: &str) -> Vec<u8> {
+    pub(crate) async fn next_to(&mut self, to: &str) -> Vec<u8> {
         self.seen += 1;
         let raw = self.smtp.wait_for(self.seen).await[self.seen - 1].clone();
         assert_eq!(recipient(&raw), to, "mail number {}", self.seen);
@@ -58,12 +58,12 @@ impl Inbox<'_> {
     }
 }
 
-fn text_of(raw: &[u8]) -> String {
+pub(crate) fn text_of(raw: &[u8]) -> String {
     parse(raw).body_text(0).expect("a text part").into_owned()
 }
 
 /// The collect token from a "ready" mail (`…/collect#TOKEN`).
-fn collect_token(raw: &[u8]) -> String {
+pub(crate) fn collect_token(raw: &[u8]) -> String {
     let text = text_of(raw);
     let start = text.find("/collect#").expect("a collect link") + "/collect#".len();
     text[start..]
@@ -72,7 +72,7 @@ fn collect_token(raw: &[u8]) -> String {
         .collect()
 }
 
-async fn sign_in(app: &App, inbox: &mut Inbox<'_>, email: &str) -> String {
+pub(crate) async fn sign_in(app: &App, inbox: &mut Inbox<'_>, email: &str) -> String {
     let a = app
         .post(routes::AUTH_LINK, json!({ "email": email }), None)
         .await;
@@ -85,7 +85,7 @@ async fn sign_in(app: &App, inbox: &mut Inbox<'_>, email: &str) -> String {
     a.session_cookie().unwrap()
 }
 
-fn evidence() -> Value {
+pub(crate) fn evidence() -> Value {
     json!({"evidence": {
         "method": "in_person",
         "document_type": "id_card",
@@ -206,14 +206,7 @@ async fn life_of_a_personal_and_a_group_certificate(db: Db) {
 
     // The desk records the evidence and approves; the CA issues and the mail brings the link.
     let desk = sign_in(&app, &mut inbox, DESK).await;
-    let a = app
-        .post(
-            &routes::with_id(routes::DESK_REQUEST_APPROVE, personal_id),
-            evidence(),
-            Some(&desk),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{:?}", a.body);
+    approve(&app, &desk, personal_id).await;
     let ready = inbox.next_to(ALICE).await;
     let personal_token = collect_token(&ready);
     let personal = collect(&app, &personal_token, d, "personal").await;
@@ -438,6 +431,33 @@ impl Issuer for SignsThenHangs {
     }
 }
 
+/// The desk approves request `id` with [`evidence`].
+pub(crate) async fn approve(app: &App, desk: &str, id: i64) {
+    let a = app
+        .post(
+            &routes::with_id(routes::DESK_REQUEST_APPROVE, id),
+            evidence(),
+            Some(desk),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{:?}", a.body);
+}
+
+/// Alice asks for a personal P-256 certificate; the new request's id.
+pub(crate) async fn request_personal_p256(app: &App, alice: &str) -> i64 {
+    let a = app
+        .post(
+            routes::REQUESTS,
+            json!({"kind": "personal", "addresses": [ALICE], "given_name": "Alice",
+                   "surname": "Müller", "csr": csr(key(KeyType::EcdsaP256), &[ALICE]),
+                   "terms_accepted": true}),
+            Some(alice),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{:?}", a.body);
+    a.body["id"].as_i64().unwrap()
+}
+
 async fn crash_during_issuance_issues_once(db: Db) {
     // The server runs without a CA, so only the workers below issue.
     let app = App::start_with(db, |c| {
@@ -452,25 +472,8 @@ async fn crash_during_issuance_issues_once(db: Db) {
         .unwrap();
     let alice = app.sign_in(ALICE).await;
     let desk = app.sign_in(DESK).await;
-    let a = app
-        .post(
-            routes::REQUESTS,
-            json!({"kind": "personal", "addresses": [ALICE], "given_name": "Alice",
-                   "surname": "Müller", "csr": csr(key(KeyType::EcdsaP256), &[ALICE]),
-                   "terms_accepted": true}),
-            Some(&alice),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::CREATED, "{:?}", a.body);
-    let id = a.body["id"].as_i64().unwrap();
-    let a = app
-        .post(
-            &routes::with_id(routes::DESK_REQUEST_APPROVE, id),
-            evidence(),
-            Some(&desk),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{:?}", a.body);
+    let id = request_personal_p256(&app, &alice).await;
+    approve(&app, &desk, id).await;
 
     let env = Env {
         clock: Arc::new(app.clock.clone()),

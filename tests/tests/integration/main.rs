@@ -5,6 +5,7 @@
 mod auth;
 mod ca;
 mod cli;
+mod collect_again;
 mod desk;
 mod lifecycle;
 mod mail;
