@@ -7,6 +7,7 @@ mod ca;
 mod cli;
 mod collect_again;
 mod desk;
+mod e2e;
 mod lifecycle;
 mod mail;
 mod operators;

@@ -13,9 +13,23 @@ pub struct Browser {
     _profile: TempDir,
 }
 
+/// Choices beyond the defaults, for [`Browser::start_with`].
+#[derive(Debug, Default)]
+pub struct Options {
+    /// More Chromium arguments (e.g. a proxy).
+    pub args: Vec<String>,
+    /// Where downloads land, without asking.
+    pub downloads: Option<std::path::PathBuf>,
+}
+
 impl Browser {
     /// Starts chromedriver on a free loopback port and opens a fresh headless Chromium.
     pub async fn start() -> Self {
+        Self::start_with(Options::default()).await
+    }
+
+    /// Like [`Browser::start`], with more arguments and a download directory.
+    pub async fn start_with(options: Options) -> Self {
         let chromedriver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = {
@@ -32,18 +46,35 @@ impl Browser {
                 panic!("cannot start {chromedriver}: {e}; `cargo xtask setup` installs it")
             });
         let profile = tempfile::tempdir().unwrap();
-        let caps: Capabilities = serde_json::from_value(serde_json::json!({
-            "goog:chromeOptions": {
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1000,700",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }
-        }))
-        .unwrap();
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1000,700",
+        ]
+        .map(String::from)
+        .into();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.extend(options.args);
+        let mut chrome = serde_json::json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": args,
+        });
+        if let Some(dir) = &options.downloads {
+            chrome["prefs"] = serde_json::json!({
+                "download.default_directory": dir,
+                "download.prompt_for_download": false,
+                "download.directory_upgrade": true,
+            });
+        }
+        let caps: Capabilities =
+            serde_json::from_value(serde_json::json!({ "goog:chromeOptions": chrome })).unwrap();
         let webdriver = format!("http://127.0.0.1:{port}");
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let mut last_error = None;

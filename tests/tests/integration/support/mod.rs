@@ -3,6 +3,7 @@
 pub mod app;
 pub mod browser;
 pub mod postgres;
+pub mod proxy;
 pub mod smtp;
 pub mod tools;
 
