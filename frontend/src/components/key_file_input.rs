@@ -111,7 +111,7 @@ pub fn key_file_input(props: &KeyFileInputProps) -> Html {
                         "Wählen Sie die Datei, die Sie beim Antrag gespeichert haben, oder ziehen Sie sie hierher.") }
                 </span>
             </label>
-            <input type="file" id={id.clone()} accept=".pem,.key,.txt,text/plain,application/x-pem-file"
+            <input type="file" id={id.clone()}
                 disabled={props.disabled} {onchange} />
             if let Some(name) = &props.chosen {
                 <p class="drop-chosen" id={format!("{id}-name")}>

@@ -53,6 +53,13 @@ fn detail_page(props: &DetailProps) -> Html {
             });
         });
     }
+    // Once the success line is on screen, screen readers and keyboards go there; again after
+    // the request is loaded anew, which replaces the form that had the focus.
+    use_effect_with(((*outcome).clone(), (*load).clone()), |(o, _)| {
+        if matches!(o, Some(Outcome::Done(_))) {
+            focus("desk-result");
+        }
+    });
     let report = Report {
         busy: {
             let busy = busy.clone();
@@ -60,13 +67,7 @@ fn detail_page(props: &DetailProps) -> Html {
         },
         outcome: {
             let outcome = outcome.clone();
-            Callback::from(move |o: Outcome| {
-                let done = matches!(o, Outcome::Done(_));
-                outcome.set(Some(o));
-                if done {
-                    focus("desk-result");
-                }
-            })
+            Callback::from(move |o: Outcome| outcome.set(Some(o)))
         },
         done: {
             let generation = generation.clone();
