@@ -5,7 +5,7 @@ mod app;
 pub mod components;
 pub mod crypto;
 pub mod i18n;
-mod pages;
+pub mod pages;
 pub mod route;
 pub mod session;
 

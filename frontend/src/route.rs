@@ -143,6 +143,9 @@ pub struct LinkProps {
     pub to: Route,
     #[prop_or_default]
     pub classes: Classes,
+    /// For the end-to-end tests, like every element they reach.
+    #[prop_or_default]
+    pub id: Option<AttrValue>,
     #[prop_or_default]
     pub children: Html,
 }
@@ -160,6 +163,6 @@ pub fn link(props: &LinkProps) -> Html {
         navigate.emit(to.clone());
     });
     html! {
-        <a href={props.to.path()} class={props.classes.clone()} {onclick}>{ props.children.clone() }</a>
+        <a href={props.to.path()} id={props.id.clone()} class={props.classes.clone()} {onclick}>{ props.children.clone() }</a>
     }
 }

@@ -5,4 +5,7 @@ pub mod health;
 pub mod key_file_input;
 pub mod labels;
 pub mod p12_files;
+pub mod password_rules;
 pub mod pki_messages;
+pub mod strength;
+pub mod strength_meter;
