@@ -110,6 +110,19 @@ pub fn page() -> Html {
     }
 }
 
+/// One change of the draft.
+pub struct Edit(Box<dyn FnOnce(&mut Draft)>);
+
+impl Reducible for Draft {
+    type Action = Edit;
+
+    fn reduce(self: Rc<Self>, action: Edit) -> Rc<Self> {
+        let mut draft = Rc::unwrap_or_clone(self);
+        (action.0)(&mut draft);
+        Rc::new(draft)
+    }
+}
+
 /// What the browser made for the request: the CSR to send and the key file to save.
 #[derive(PartialEq)]
 struct Generated {
@@ -219,7 +232,7 @@ struct WizardProps {
 fn wizard(props: &WizardProps) -> Html {
     let lang = use_lang();
     let options = props.options.clone();
-    let draft = use_state(|| Draft::new(&options));
+    let draft = use_reducer(|| Draft::new(&options));
     let step = use_state(|| Step::Kind);
     let phase = use_state(|| Phase::Steps);
     let error = use_state(|| None::<StepError>);
@@ -253,13 +266,13 @@ fn wizard(props: &WizardProps) -> Html {
         });
     }
 
+    // Edits go through the reducer, so quick keystrokes in several fields each change the
+    // newest draft, never a copy taken at the last render.
     let on_edit: steps::Edit = {
-        let draft = draft.clone();
+        let dispatch = draft.dispatcher();
         let error = error.clone();
         Callback::from(move |f: Box<dyn FnOnce(&mut Draft)>| {
-            let mut d = (*draft).clone();
-            f(&mut d);
-            draft.set(d);
+            dispatch.dispatch(Edit(f));
             error.set(None);
         })
     };
@@ -270,10 +283,9 @@ fn wizard(props: &WizardProps) -> Html {
         let error = error.clone();
         let email = options.email.clone();
         Callback::from(move |password: String| {
-            let mut d = (*draft).clone();
-            d.password = password.clone();
-            let words = d.personal_words(&email);
-            draft.set(d);
+            let words = draft.personal_words(&email);
+            let typed = password.clone();
+            draft.dispatch(Edit(Box::new(move |d| d.password = typed)));
             error.set(None);
             let seq = {
                 let mut n = estimate_seq.borrow_mut();
@@ -407,10 +419,10 @@ fn wizard(props: &WizardProps) -> Html {
                 match api::post::<_, RequestView>(routes::REQUESTS, &body).await {
                     Ok(view) => {
                         // The password is no longer needed on this page.
-                        let mut d = (*draft).clone();
-                        d.password.clear();
-                        d.confirm.clear();
-                        draft.set(d);
+                        draft.dispatch(Edit(Box::new(|d| {
+                            d.password.clear();
+                            d.confirm.clear();
+                        })));
                         *slot.borrow_mut() = KeySlot::default();
                         phase.set(Phase::Submitted(Rc::new(view)));
                     }
