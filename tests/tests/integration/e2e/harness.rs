@@ -180,6 +180,11 @@ impl Run {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Whether the checkbox or radio button `css` is ticked.
+    pub async fn is_selected(&self, css: &str) -> bool {
+        self.wait_for(css, QUICK).await.is_selected().await.unwrap()
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.wait_for(css, QUICK).await.text().await.unwrap()
     }

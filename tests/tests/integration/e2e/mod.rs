@@ -14,11 +14,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use shared::api::routes;
-use shared::pki::{Iterations, KeyType, write_key_file};
 
 use self::harness::{DESKTOP, PHONE, QUICK, Run, SLOW, link_in};
 use self::leaks::Secrets;
-use crate::requests::keys::{csr, key, rng};
 
 const ALICE: &str = "alice@example.org";
 const DESK: &str = "desk@example.org";
@@ -124,111 +122,142 @@ async fn plant_secrets(run: &Run, key_file: &Path) {
         .unwrap();
 }
 
-/// Signs `email` in from the mailed link. TODO(sign-in page): through the page's form and
-/// its Continue button once they exist; until then the same calls from the page's script.
+/// Signs `email` in: the address form, the mailed link, the Continue page.
 async fn sign_in(run: &mut Run, email: &str, shots: bool) {
     run.open("/").await;
-    run.wait_for("#server-status[data-state='ready']", QUICK)
-        .await;
-    let status: serde_json::Value = run
-        .browser
-        .client
-        .execute(
-            "return fetch(arguments[0], {method: 'POST', headers: {'content-type': 'application/json'},
-                body: JSON.stringify({email: arguments[1]})}).then(r => r.status)",
-            vec![json!(routes::AUTH_LINK), json!(email)],
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, json!(202));
+    run.fill("#signin-email", email).await;
+    if shots {
+        run.shot("01-signin", None).await;
+    }
+    run.click("#signin-submit").await;
+    run.wait_for("#signin-sent", QUICK).await;
+    assert_eq!(run.text("#signin-sent-address").await, email);
+    if shots {
+        run.shot("02-check-mail", None).await;
+    }
     let mail = run.mail(email, "/signin#").await;
     let link = link_in(&mail, "/signin#");
     assert!(link.starts_with(&run.proxy.url), "{link}");
     run.open(&link).await;
-    let token = link.split('#').nth(1).unwrap();
-    let status: serde_json::Value = run
-        .browser
-        .client
-        .execute(
-            "return fetch(arguments[0], {method: 'POST', headers: {'content-type': 'application/json'},
-                body: JSON.stringify({token: arguments[1]})}).then(r => r.status)",
-            vec![json!(routes::AUTH_SESSION), json!(token)],
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, json!(200));
-    let _ = shots;
-    run.open("/").await;
+    run.wait_for("#signin-continue", QUICK).await;
+    if shots {
+        run.shot("03-continue", None).await;
+    }
+    run.click("#signin-continue").await;
     run.wait_for("#sign-out", QUICK).await;
 }
 
 async fn sign_out(run: &Run) {
     run.click("#sign-out").await;
-    run.wait_for("#server-status", QUICK).await;
-    // Signed out: the header no longer offers it.
-    let started = std::time::Instant::now();
-    while !run
-        .browser
-        .client
-        .find_all(fantoccini::Locator::Css("#sign-out"))
-        .await
-        .unwrap()
-        .is_empty()
-    {
-        assert!(started.elapsed() < QUICK, "still signed in");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    // Signed out: the start page offers the sign-in form again.
+    run.wait_for("#signin-email", QUICK).await;
 }
 
-/// TODO(request wizard): through the wizard once it exists.
-async fn request_personal(run: &Run, dir: &Path) -> Requested {
-    let _ = (PHONE, DESKTOP, SLOW);
-    request_from_script(run, dir, KeyType::Rsa3072, "personal", ALICE).await
+/// Opens the wizard from the start page and waits for its first step.
+async fn open_wizard(run: &Run) {
+    run.open("/").await;
+    run.click("#home-request").await;
+    wizard_at(run, "kind").await;
 }
 
-/// TODO(request wizard): through the wizard once it exists.
-async fn request_group(run: &Run, dir: &Path) -> Requested {
-    request_from_script(run, dir, KeyType::EcdsaP256, "group", GROUP).await
+async fn wizard_at(run: &Run, step: &str) {
+    run.wait_for(&format!("#wizard-progress[data-step='{step}']"), QUICK)
+        .await;
 }
 
-async fn request_from_script(
-    run: &Run,
-    dir: &Path,
-    key_type: KeyType,
-    kind: &str,
-    address: &'static str,
-) -> Requested {
-    let private = key(key_type);
-    let key_file = dir.join(format!("{kind}.key.pem"));
-    std::fs::write(
-        &key_file,
-        write_key_file(private, PASSWORD, Iterations::PRODUCTION, &mut rng()).unwrap(),
+/// Goes on from the wizard's step `from` to the step `to`.
+async fn next(run: &Run, from: &str, to: &str) {
+    wizard_at(run, from).await;
+    run.click("#wizard-next").await;
+    wizard_at(run, to).await;
+}
+
+/// The password step, the terms, generating the key, saving the key file (a copy goes to
+/// `dir`), confirming and sending.
+async fn finish_wizard(run: &Run, dir: &Path, address: &'static str, shots: bool) -> Requested {
+    run.fill("#wizard-password", PASSWORD).await;
+    run.fill("#wizard-password-confirm", PASSWORD).await;
+    run.wait_for(
+        "#wizard-strength:is([data-score='3'], [data-score='4'])",
+        QUICK,
     )
-    .unwrap();
-    let mut body = json!({"kind": kind, "addresses": [address], "csr": csr(private, &[address]),
-        "terms_accepted": true});
-    if kind == "personal" {
-        body["given_name"] = json!("Alice");
-        body["surname"] = json!("Müller");
+    .await;
+    if shots {
+        run.shot("06-wizard-password", Some("#wizard-progress"))
+            .await;
     }
-    let answer: serde_json::Value = run
-        .browser
-        .client
-        .execute(
-            "return fetch(arguments[0], {method: 'POST', headers: {'content-type': 'application/json'},
-                body: JSON.stringify(arguments[1])}).then(r => r.json())",
-            vec![json!(routes::REQUESTS), body],
-        )
+    next(run, "password", "terms").await;
+    run.click("#wizard-terms").await;
+    run.click("#wizard-generate").await;
+    // Key generation (RSA-3072 in particular) takes a while on a busy machine.
+    let name = run
+        .wait_for("#wizard-key-file-name", SLOW)
+        .await
+        .text()
         .await
         .unwrap();
+    let saved = run.download(&name).await;
+    let key_file = dir.join(&name);
+    std::fs::copy(&saved, &key_file).unwrap();
+    if shots {
+        run.shot("07-key-file", None).await;
+    }
+    run.click("#wizard-key-saved").await;
+    run.click("#wizard-submit").await;
+    run.wait_for("#wizard-submitted", QUICK).await;
+    let code = run.text("#wizard-request-code").await;
+    if shots {
+        run.shot("08-submitted", None).await;
+    }
     Requested {
-        code: answer["code"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{answer}"))
-            .to_owned(),
+        code,
         key_file,
         address,
     }
+}
+
+/// A personal certificate with the recommended RSA-3072 key, through the wizard.
+async fn request_personal(run: &Run, dir: &Path) -> Requested {
+    open_wizard(run).await;
+    run.click("#wizard-kind-personal").await;
+    run.shot("04-wizard-kind", None).await;
+    run.window(PHONE).await;
+    run.shot("05-wizard-phone", None).await;
+    run.window(DESKTOP).await;
+    next(run, "kind", "addresses").await;
+    assert!(
+        run.is_selected("#wizard-address-own").await,
+        "#wizard-address-own"
+    );
+    next(run, "addresses", "names").await;
+    run.fill("#wizard-given-name", "Alice").await;
+    run.fill("#wizard-surname", "Müller").await;
+    next(run, "names", "key-type").await;
+    // The recommended key type is chosen already.
+    assert!(
+        run.is_selected("#wizard-key-type-rsa-3072").await,
+        "#wizard-key-type-rsa-3072"
+    );
+    next(run, "key-type", "password").await;
+    finish_wizard(run, dir, ALICE, true).await
+}
+
+/// A certificate for the group mailbox Alice owns, with a P-256 key, through the wizard.
+async fn request_group(run: &Run, dir: &Path) -> Requested {
+    open_wizard(run).await;
+    run.click("#wizard-kind-group").await;
+    next(run, "kind", "addresses").await;
+    let mailbox = format!("input[data-address='{GROUP}']");
+    // The only mailbox may come ticked already.
+    if !run.is_selected(&mailbox).await {
+        run.click(&mailbox).await;
+    }
+    next(run, "addresses", "names").await;
+    assert_eq!(run.text("#wizard-display-name").await, GROUP_NAME);
+    next(run, "names", "key-type").await;
+    run.click("#wizard-key-type-ecdsa-p256").await;
+    next(run, "key-type", "password").await;
+    finish_wizard(run, dir, GROUP, false).await
 }
 
 /// The desk officer opens the request `code` from the queue, records the identity check
@@ -239,7 +268,7 @@ async fn approve(run: &Run, code: &str, shots: bool) {
     let row = format!("#desk-queue tr[data-code='{code}']");
     run.wait_for(&row, QUICK).await;
     if shots {
-        run.shot("08-desk-queue", None).await;
+        run.shot("09-desk-queue", None).await;
     }
     run.click(&format!("#desk-open-{code}")).await;
     run.wait_for("#desk-evidence-form", QUICK).await;
@@ -259,7 +288,7 @@ async fn approve(run: &Run, code: &str, shots: bool) {
         run.fill(field, value).await;
     }
     if shots {
-        run.shot("09-desk-evidence", Some("#desk-evidence-form"))
+        run.shot("10-desk-evidence", Some("#desk-evidence-form"))
             .await;
     }
     run.click("#desk-approve").await;
@@ -269,9 +298,6 @@ async fn approve(run: &Run, code: &str, shots: bool) {
         QUICK,
     )
     .await;
-    if shots {
-        run.shot("10-desk-approved", None).await;
-    }
 }
 
 /// Opens the next mailed collect link, gives the key file and password of the request it
