@@ -1,5 +1,9 @@
 //! One request as the desk sees it: everything on file, and the decisions that apply.
 
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
 use shared::api::{
     ApiError, CertificateSummary, DeskRequestDetail, EvidenceView, IdentitySource, IdentityView,
     Rejection, RequestKind, RequestState, RequestView, RevocationReason, RevokeRequest, Revoked,
@@ -60,6 +64,25 @@ fn detail_page(props: &DetailProps) -> Html {
             focus("desk-result");
         }
     });
+    // Issuance follows approval within seconds: look again until the certificate is there.
+    {
+        let generation = generation.clone();
+        let issuing =
+            matches!(&*load, Load::Loaded(d) if d.request.state == RequestState::Approved);
+        use_effect_with((issuing, *generation), move |(issuing, _)| {
+            let live = Rc::new(Cell::new(true));
+            if *issuing {
+                let live = live.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    yew::platform::time::sleep(Duration::from_secs(3)).await;
+                    if live.get() {
+                        generation.set(*generation + 1);
+                    }
+                });
+            }
+            move || live.set(false)
+        });
+    }
     let report = Report {
         busy: {
             let busy = busy.clone();
