@@ -6,7 +6,7 @@ use crate::i18n::{Lang, use_lang};
 
 struct Guide {
     id: &'static str,
-    title: &'static str,
+    title: (&'static str, &'static str),
     /// Which of the two files to use.
     file: (&'static str, &'static str),
     steps: &'static [(&'static str, &'static str)],
@@ -25,7 +25,7 @@ const COMPATIBLE: (&str, &str) = (
 const GUIDES: [Guide; 5] = [
     Guide {
         id: "guide-thunderbird",
-        title: "Thunderbird",
+        title: ("Thunderbird", "Thunderbird"),
         file: MODERN,
         steps: &[
             (
@@ -44,7 +44,7 @@ const GUIDES: [Guide; 5] = [
     },
     Guide {
         id: "guide-outlook",
-        title: "Outlook (Windows)",
+        title: ("Outlook (Windows)", "Outlook (Windows)"),
         file: MODERN_OR_COMPATIBLE,
         steps: &[
             (
@@ -63,7 +63,7 @@ const GUIDES: [Guide; 5] = [
     },
     Guide {
         id: "guide-apple-mail",
-        title: "Apple Mail (macOS)",
+        title: ("Apple Mail (macOS)", "Apple Mail (macOS)"),
         file: MODERN_OR_COMPATIBLE,
         steps: &[
             (
@@ -78,7 +78,7 @@ const GUIDES: [Guide; 5] = [
     },
     Guide {
         id: "guide-ios",
-        title: "iPhone and iPad (iOS)",
+        title: ("iPhone and iPad (iOS)", "iPhone und iPad (iOS)"),
         file: COMPATIBLE,
         steps: &[
             (
@@ -93,7 +93,7 @@ const GUIDES: [Guide; 5] = [
     },
     Guide {
         id: "guide-android",
-        title: "Android",
+        title: ("Android", "Android"),
         file: COMPATIBLE,
         steps: &[
             (
@@ -111,7 +111,7 @@ const GUIDES: [Guide; 5] = [
 fn guide(lang: Lang, g: &Guide) -> Html {
     html! {
         <details id={g.id} class="guide">
-            <summary>{ g.title }</summary>
+            <summary>{ lang.t(g.title.0, g.title.1) }</summary>
             <p><strong>{ lang.t(g.file.0, g.file.1) }</strong></p>
             <ol>
                 { for g.steps.iter().map(|(en, de)| html! { <li>{ lang.t(en, de) }</li> }) }
