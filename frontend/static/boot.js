@@ -14,6 +14,9 @@ if (typeof WebAssembly !== "object") {
   showFailure("This browser does not support WebAssembly.");
 } else {
   import("./certdesk-frontend.js")
-    .then((bindings) => bindings.default({ module_or_path: "./certdesk-frontend_bg.wasm" }))
+    // Relative to this file, not to the page: /desk/requests/7 must load /certdesk-frontend_bg.wasm.
+    .then((bindings) =>
+      bindings.default({ module_or_path: new URL("./certdesk-frontend_bg.wasm", import.meta.url) }),
+    )
     .catch(showFailure);
 }

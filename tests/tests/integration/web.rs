@@ -42,6 +42,30 @@ async fn page_starts_under_the_csp_and_reaches_the_server() {
 }
 
 #[tokio::test]
+async fn the_app_starts_on_a_deep_link() {
+    // A bookmarked or reloaded page two levels down: its files must not be looked for there.
+    let server = App::start_with(Db::Sqlite, |c| c.web_root = web_root()).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/desk/requests/7", server.url))
+        .await
+        .unwrap();
+    let status = browser.wait_for("#server-status[data-state='ready']").await;
+    let failed = browser
+        .client
+        .find_all(Locator::Css("#boot-failed:not([hidden])"))
+        .await
+        .unwrap()
+        .len();
+    browser.close().await;
+    server.stop().await;
+
+    status.unwrap();
+    assert_eq!(failed, 0, "the app started");
+}
+
+#[tokio::test]
 async fn a_broken_wasm_download_is_explained_in_plain_words() {
     // The same app with its WebAssembly damaged, as a filtering proxy might deliver it.
     let web = tempfile::tempdir().unwrap();
