@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: measurements written to docs/perf.md: the web app's transfer size
-//! (printed), the browser's crypto and first load, and the sign-in throughput on both
-//! databases (printed and written).
+//! (printed), the browser's crypto and first load, and the server's parts, each printed and
+//! written to a section of its own: sign-in throughput, request intake, the desk's queue as
+//! it grows (those three on SQLite and PostgreSQL) and issuance with the built-in CA.
 
 use crate::cmd::Ctx;
 
@@ -12,35 +13,79 @@ pub struct Size {
     pub brotli: u64,
 }
 
-/// `args`: `--quick`, and optionally one part (`browser` or `signin`) to run alone.
+/// The parts that load a release build of certdesk.
+const SERVER_PARTS: [&str; 4] = ["signin", "intake", "queue", "issuance"];
+
+/// `args`: `--quick`, and optionally one part (`browser`, `server` for all of the server's,
+/// or one of [`SERVER_PARTS`]) to run alone.
 pub fn bench(ctx: &Ctx, args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
     let part = match args.iter().find(|a| *a != "--quick").map(String::as_str) {
         None => None,
-        Some(p @ ("browser" | "signin")) => Some(p),
+        Some(p) if p == "browser" || p == "server" || SERVER_PARTS.contains(&p) => Some(p),
         Some(other) => {
             return Err(format!(
-                "unknown benchmark `{other}`; use browser or signin, or name none for all"
+                "unknown benchmark `{other}`; use browser, server, {}, or name none for all",
+                SERVER_PARTS.join(", ")
             ));
         }
     };
+    let runs = |p: &str| match part {
+        None => true,
+        Some("server") => p != "browser",
+        Some(one) => one == p,
+    };
     crate::setup::setup(ctx, crate::setup::Purpose::Test)?;
-    // The load generator and the JavaScript generator compared with are needed by the
-    // benchmark only, not by the tests.
-    if part != Some("browser") {
-        crate::setup::debian_packages(ctx, &["wrk"])?;
+    // The load generator, the SQLite client that seeds the queue, and the JavaScript
+    // generator compared with are needed by the benchmark only, not by the tests.
+    if SERVER_PARTS.iter().any(|p| runs(p)) {
+        crate::setup::debian_packages(ctx, &["wrk", "sqlite3"])?;
     }
-    if part != Some("signin") {
+    if runs("browser") {
         crate::setup::node_forge(ctx)?;
     }
-    crate::build_web(ctx)?;
-    let sizes = sizes(ctx)?;
-    print_sizes(&sizes);
-    if part != Some("signin") {
+    // The server parts only need some build of the web app to serve; the sizes belong with
+    // the browser's figures.
+    if runs("browser") || !ctx.root.join("dist/index.html").is_file() {
+        crate::build_web(ctx)?;
+    }
+    if runs("browser") {
+        let sizes = sizes(ctx)?;
+        print_sizes(&sizes);
         crate::browser::bench(ctx, quick, &sizes)?;
     }
-    if part != Some("browser") {
-        crate::signin::bench(ctx, quick)?;
+    if !SERVER_PARTS.iter().any(|p| runs(p)) {
+        return Ok(());
+    }
+    let bin = crate::server::build_release(ctx)?;
+    server_parts(ctx, &bin, quick, &runs)
+}
+
+/// The server parts of `cargo xtask bench --quick` on a build of certdesk that is already
+/// there: `cargo xtask test` runs them on its debug build as a smoke test of the benchmark.
+/// They print their figures and write nothing.
+pub fn smoke(ctx: &Ctx, bin: &std::path::Path) -> Result<(), String> {
+    crate::setup::debian_packages(ctx, &["wrk", "sqlite3"])?;
+    server_parts(ctx, bin, true, &|p: &str| SERVER_PARTS.contains(&p))
+}
+
+fn server_parts(
+    ctx: &Ctx,
+    bin: &std::path::Path,
+    quick: bool,
+    runs: &dyn Fn(&str) -> bool,
+) -> Result<(), String> {
+    if runs("signin") {
+        crate::signin::bench(ctx, bin, quick)?;
+    }
+    if runs("intake") {
+        crate::intake::bench(ctx, bin, quick)?;
+    }
+    if runs("queue") {
+        crate::queue::bench(ctx, bin, quick)?;
+    }
+    if runs("issuance") {
+        crate::issuance::bench(ctx, bin, quick)?;
     }
     Ok(())
 }
@@ -113,6 +158,35 @@ fn compressed_len(ctx: &Ctx, tool: &str, args: &[&str]) -> Result<u64, String> {
         ));
     }
     Ok(out.stdout.len() as u64)
+}
+
+/// What a server benchmark says about where it ran, taken before its runs.
+pub struct Machine {
+    pub date: String,
+    pub cores: String,
+    pub cpu: String,
+    /// The 1-minute load average before the runs.
+    pub load: String,
+}
+
+impl Machine {
+    pub fn now(ctx: &Ctx) -> Self {
+        Self {
+            date: ctx
+                .probe("date", &["-u", "+%Y-%m-%d"])
+                .unwrap_or_else(|| "unknown date".into()),
+            cores: ctx.probe("nproc", &[]).unwrap_or_else(|| "?".into()),
+            cpu: std::fs::read_to_string("/proc/cpuinfo")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find_map(|l| l.strip_prefix("model name"))
+                        .map(|v| v.trim_start_matches([' ', '\t', ':']).trim().to_owned())
+                })
+                .unwrap_or_else(|| "unknown CPU".into()),
+            load: load_average(),
+        }
+    }
 }
 
 /// The 1-minute load average: the machine may be busy with other work, and this says how busy.

@@ -3,8 +3,14 @@
 mod bench;
 mod browser;
 mod cmd;
+mod http;
+mod intake;
+mod issuance;
+mod measure;
 mod postgres;
+mod queue;
 mod server;
+mod session;
 mod setup;
 mod signin;
 mod test;
@@ -21,9 +27,10 @@ commands:
   setup [run|test]   install what is missing (default: everything the tests need)
   run                set up, build the web app and start certdesk on http://127.0.0.1:8080
   test               set up, then formatting, lints, unit, browser and integration tests
-  bench [--quick] [browser|signin]
+  bench [--quick] [browser|server|signin|intake|queue|issuance]
                      measure sizes and speeds and write docs/perf.md (--quick: a short
-                     smoke run that writes nothing of the browser's); only one part if named
+                     smoke run that writes nothing); only one part if named, or all the
+                     server's parts (server)
 
 The tools go into a cache outside the repository: $CERTDESK_TOOLS, or
 $XDG_CACHE_HOME/certdesk-tools, or ~/.cache/certdesk-tools.";

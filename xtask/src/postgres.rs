@@ -52,6 +52,11 @@ impl Postgres {
         Ok(pg)
     }
 
+    /// Runs `sql` in the benchmark's database and returns what it printed.
+    pub fn sql(&self, sql: &str) -> Result<String, String> {
+        self.psql(&self.url, sql)
+    }
+
     fn psql(&self, url: &str, sql: &str) -> Result<String, String> {
         let psql = self
             .cluster

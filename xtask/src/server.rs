@@ -44,39 +44,20 @@ impl Server {
         extra: &str,
         label: &str,
     ) -> Result<Self, String> {
-        let data = dir.join("data");
-        std::fs::create_dir_all(&data)
-            .map_err(|e| format!("cannot create {}: {e}", data.display()))?;
         let port = free_port()?;
         let origin = format!("http://127.0.0.1:{port}");
-        let toml = format!(
-            "listen = \"127.0.0.1:{port}\"\npublic_url = \"{origin}/\"\ndata_dir = {}\n\
-             web_root = {}\nlog = \"warn\"\n{extra}",
-            quote(&data),
-            quote(web_root),
-        );
-        let config = dir.join("certdesk.toml");
-        std::fs::write(&config, toml)
-            .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
+        let config = write_config(dir, web_root, extra, port)?;
         let log_path = dir.join("server.log");
         let log = std::fs::File::create(&log_path)
             .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
         let log_err = log.try_clone().map_err(|e| e.to_string())?;
-        let mut serve = Command::new(bin);
+        let mut serve = command(bin, &config);
         serve
-            .arg("--config")
-            .arg(&config)
             .arg("serve")
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);
-        // Only the file above configures this server.
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("CERTDESK_") || key == "RUST_LOG" {
-                serve.env_remove(key);
-            }
-        }
         println!("xtask: {label}: certdesk on {origin}");
         let mut server = Server {
             child: serve
@@ -95,6 +76,18 @@ impl Server {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The highest resident set size of the server so far, in kB (0 if unknown).
+    pub fn peak_rss_kb(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0)
     }
 
     pub fn stop(&mut self) {
@@ -134,6 +127,61 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Writes `dir/certdesk.toml` as [`Server::start`] describes it, for `port`.
+fn write_config(dir: &Path, web_root: &Path, extra: &str, port: u16) -> Result<PathBuf, String> {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+    let toml = format!(
+        "listen = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}/\"\n\
+         data_dir = {}\nweb_root = {}\nlog = \"warn\"\n{extra}",
+        quote(&data),
+        quote(web_root),
+    );
+    let config = dir.join("certdesk.toml");
+    std::fs::write(&config, toml).map_err(|e| format!("cannot write {}: {e}", config.display()))?;
+    Ok(config)
+}
+
+/// `bin --config config`, configured only by that file.
+fn command(bin: &Path, config: &Path) -> Command {
+    let mut c = Command::new(bin);
+    c.arg("--config").arg(config);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("CERTDESK_") || key == "RUST_LOG" {
+            c.env_remove(key);
+        }
+    }
+    c
+}
+
+/// Runs a command of certdesk's command line (`args`, e.g. `["ca", "init"]`) on the data
+/// of a server in `dir` configured as [`Server::start`] would, while no server runs there.
+pub fn cli(
+    bin: &Path,
+    dir: &Path,
+    web_root: &Path,
+    extra: &str,
+    args: &[&str],
+) -> Result<String, String> {
+    let config = write_config(dir, web_root, extra, free_port()?)?;
+    let out = command(bin, &config)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!(
+            "certdesk {} failed: {}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }
 

@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
+use crate::bench::Machine;
 use crate::cmd::Ctx;
-use crate::postgres::Postgres;
-use crate::server::{Scratch, Server, quote, unique};
+use crate::measure::{Target, on_both_databases, publish, spread};
+use crate::server::{Scratch, Server};
 
 const CONNECTIONS: u32 = 200;
 const THREADS: u32 = 2;
@@ -13,7 +14,8 @@ pub const HEADING: &str = "## Sign-in (`POST /api/auth/link`)";
 
 /// Every request asks a link for a new address, so the per-address limit never applies and
 /// every answer does the full work: rate check, token, queued mail. wrk loads the script once
-/// per thread; `setup` numbers the threads so that their addresses differ too.
+/// per thread; `setup` numbers the threads so that their addresses differ too, and the
+/// script's argument, different in each run, moves every run to addresses of its own.
 const SCRIPT: &str = r#"
 local threads = 0
 function setup(thread)
@@ -21,7 +23,7 @@ function setup(thread)
   threads = threads + 1
 end
 function init(args)
-  n = 0
+  n = tonumber(args[1]) or 0
 end
 function request()
   n = n + 1
@@ -30,68 +32,65 @@ function request()
 end
 "#;
 
+struct Plan {
+    runs: usize,
+    seconds: u32,
+}
+
+const FULL: Plan = Plan {
+    runs: 3,
+    seconds: 8,
+};
+const QUICK: Plan = Plan {
+    runs: 2,
+    seconds: 2,
+};
+
+/// One wrk run.
 pub struct Run {
-    pub database: String,
     pub requests: u64,
     pub per_second: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub errors: u64,
-    pub peak_rss_kb: u64,
 }
 
-/// Builds certdesk, loads it on SQLite, then on PostgreSQL, and records the results in
-/// docs/perf.md if neither run had an error.
-pub fn bench(ctx: &Ctx, quick: bool) -> Result<(), String> {
-    let bin = crate::server::build_release(ctx)?;
+/// The runs on one database.
+struct Figures {
+    database: String,
+    runs: Vec<Run>,
+    peak_rss_kb: u64,
+}
+
+/// Loads certdesk on SQLite, then on PostgreSQL, and records the results in docs/perf.md if
+/// no run had an error (a quick run only prints them).
+pub fn bench(ctx: &Ctx, bin: &Path, quick: bool) -> Result<(), String> {
+    let plan = if quick { &QUICK } else { &FULL };
     let scratch = Scratch::new()?;
     let script = scratch.0.join("signin.lua");
     std::fs::write(&script, SCRIPT).map_err(|e| format!("cannot write the wrk script: {e}"))?;
-    let seconds = if quick { 3 } else { 15 };
-    let load = crate::bench::load_average();
-    let mut runs = Vec::new();
-    runs.push(run(
-        ctx,
-        &bin,
-        &scratch.0.join("sqlite"),
-        None,
-        &script,
-        seconds,
-        "SQLite",
-    )?);
-    let pg_name = format!("certdesk_bench_{}", unique());
-    let pg = Postgres::start(ctx, &scratch.0, &pg_name)?;
-    let version = pg.version.split_whitespace().next().unwrap_or("?");
-    let label = format!("PostgreSQL {version} ({})", pg.origin);
-    runs.push(run(
-        ctx,
-        &bin,
-        &scratch.0.join("postgres"),
-        Some(&pg.url),
-        &script,
-        seconds,
-        &label,
-    )?);
-    drop(pg);
-
-    println!();
-    for line in table(&runs) {
-        println!("{line}");
-    }
-    let failed: Vec<&Run> = runs.iter().filter(|r| r.errors > 0).collect();
+    let machine = Machine::now(ctx);
+    let figures = on_both_databases(ctx, &scratch.0, "signin", &mut |t| {
+        run(ctx, bin, t, &script, plan)
+    })?;
+    let failed: Vec<String> = figures
+        .iter()
+        .map(|f| (f, f.runs.iter().map(|r| r.errors).sum::<u64>()))
+        .filter(|(_, errors)| *errors > 0)
+        .map(|(f, errors)| format!("{}: {errors}", f.database))
+        .collect();
     if !failed.is_empty() {
+        for line in table(&figures) {
+            println!("{line}");
+        }
         return Err(format!(
             "the sign-in benchmark had errors ({}); docs/perf.md is left as it was",
-            failed
-                .iter()
-                .map(|r| format!("{}: {}", r.database, r.errors))
-                .collect::<Vec<_>>()
-                .join(", ")
+            failed.join(", ")
         ));
     }
-    crate::bench::write_section(ctx, HEADING, &section(ctx, &runs, seconds, &load))?;
-    println!("xtask: sign-in results written to docs/perf.md");
-    Ok(())
+    publish(ctx, quick, "sign-in", &table(&figures), HEADING, &|| {
+        section(&machine, plan, &figures)
+    })
 }
 
 fn wrk_args(seconds: u32) -> Vec<String> {
@@ -105,75 +104,53 @@ fn wrk_args(seconds: u32) -> Vec<String> {
     ]
 }
 
-/// One database: start certdesk, load it, read its peak memory, stop it.
-fn run(
-    ctx: &Ctx,
-    bin: &Path,
-    dir: &Path,
-    database_url: Option<&str>,
-    script: &Path,
-    seconds: u32,
-    label: &str,
-) -> Result<Run, String> {
-    let mut extra = String::new();
-    if let Some(url) = database_url {
-        extra.push_str(&format!("database_url = {}\n", quote(Path::new(url))));
-    }
+/// One database: start certdesk, load it run after run, read its peak memory, stop it.
+fn run(ctx: &Ctx, bin: &Path, t: &Target, script: &Path, plan: &Plan) -> Result<Figures, String> {
     // Raised so that throughput is measured, not the limiter: one client sends every request.
-    extra.push_str(
-        "\n[auth]\nlinks_per_address = 1000\nlinks_per_client = 100000\nrate_window_minutes = 1\n",
-    );
-    let mut server = Server::start(bin, dir, &ctx.root.join("dist"), &extra, label)?;
+    let extra = t.config() + crate::session::AUTH_LIMITS;
+    let mut server = Server::start(bin, &t.dir, &ctx.root.join("dist"), &extra, &t.label)?;
     let origin = server.origin.clone();
     let url = format!("{origin}{}", "/api/auth/link");
-    let out = ctx
-        .command("wrk")
-        .args(wrk_args(seconds))
-        .arg("-s")
-        .arg(script)
-        .args(["-H", &format!("Origin: {origin}")])
-        .args(["-H", "Content-Type: application/json"])
-        .arg(&url)
-        .output()
-        .map_err(|e| format!("cannot run wrk: {e}"))?;
-    let report = String::from_utf8_lossy(&out.stdout).into_owned();
-    println!("{report}");
-    if !out.status.success() {
-        return Err(format!(
-            "wrk failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+    let mut runs = Vec::new();
+    for r in 0..plan.runs {
+        let out = ctx
+            .command("wrk")
+            .args(wrk_args(plan.seconds))
+            .arg("-s")
+            .arg(script)
+            .args(["-H", &format!("Origin: {origin}")])
+            .args(["-H", "Content-Type: application/json"])
+            .arg(&url)
+            .args(["--", &(r * 100_000_000).to_string()])
+            .output()
+            .map_err(|e| format!("cannot run wrk: {e}"))?;
+        let report = String::from_utf8_lossy(&out.stdout).into_owned();
+        println!("{report}");
+        if !out.status.success() {
+            return Err(format!(
+                "wrk failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        runs.push(parse_wrk(&report)?);
     }
-    let peak_rss_kb = peak_rss_kb(server.pid());
+    let peak_rss_kb = server.peak_rss_kb();
     server.stop();
-    let mut result = parse_wrk(&report)?;
-    result.database = label.to_owned();
-    result.peak_rss_kb = peak_rss_kb;
-    Ok(result)
-}
-
-/// The highest resident set size of the process so far, in kB (0 if unknown).
-fn peak_rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
+    Ok(Figures {
+        database: t.label.clone(),
+        runs,
+        peak_rss_kb,
+    })
 }
 
 /// The figures of wrk's report (run with `--latency`).
 fn parse_wrk(report: &str) -> Result<Run, String> {
     let mut run = Run {
-        database: String::new(),
         requests: 0,
         per_second: 0.0,
         p50_ms: f64::NAN,
         p99_ms: f64::NAN,
         errors: 0,
-        peak_rss_kb: 0,
     };
     let mut seen_rate = false;
     for line in report.lines().map(str::trim) {
@@ -223,61 +200,58 @@ fn millis(t: &str) -> Option<f64> {
     number.parse::<f64>().ok().map(|n| n * factor)
 }
 
-fn table(runs: &[Run]) -> Vec<String> {
+fn table(figures: &[Figures]) -> Vec<String> {
     let mut lines = vec![
-        "| database | requests | req/s | p50 | p99 | errors | peak RSS |".to_owned(),
+        "| database | requests per run | req/s | p50 | p99 | errors | peak RSS |".to_owned(),
         "|---|---|---|---|---|---|---|".to_owned(),
     ];
-    for r in runs {
+    for f in figures {
+        let of = |get: fn(&Run) -> f64| f.runs.iter().map(get).collect::<Vec<f64>>();
         lines.push(format!(
-            "| {} | {} | {:.0} | {:.1} ms | {:.1} ms | {} | {:.1} MB |",
-            r.database,
-            r.requests,
-            r.per_second,
-            r.p50_ms,
-            r.p99_ms,
-            r.errors,
-            r.peak_rss_kb as f64 / 1024.0
+            "| {} | {} | {} | {} ms | {} ms | {} | {:.1} MB |",
+            f.database,
+            spread(&of(|r| r.requests as f64), 0),
+            spread(&of(|r| r.per_second), 0),
+            spread(&of(|r| r.p50_ms), 1),
+            spread(&of(|r| r.p99_ms), 1),
+            f.runs.iter().map(|r| r.errors).sum::<u64>(),
+            f.peak_rss_kb as f64 / 1024.0
         ));
     }
     lines
 }
 
-fn section(ctx: &Ctx, runs: &[Run], seconds: u32, load: &str) -> String {
-    let date = ctx
-        .probe("date", &["-u", "+%Y-%m-%d"])
-        .unwrap_or_else(|| "unknown date".into());
-    let cores = ctx.probe("nproc", &[]).unwrap_or_else(|| "?".into());
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("model name"))
-                .map(|v| v.trim_start_matches([' ', '\t', ':']).trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
+fn section(m: &Machine, plan: &Plan, figures: &[Figures]) -> String {
     let command = format!(
-        "wrk {} -s signin.lua -H 'Origin: http://127.0.0.1:PORT' -H 'Content-Type: application/json' http://127.0.0.1:PORT/api/auth/link",
-        wrk_args(seconds).join(" ")
+        "wrk {} -s signin.lua -H 'Origin: http://127.0.0.1:PORT' -H 'Content-Type: application/json' http://127.0.0.1:PORT/api/auth/link -- OFFSET",
+        wrk_args(plan.seconds).join(" ")
     );
     let mut s = format!(
         "{HEADING}\n\n\
-         Measured with `cargo xtask bench` on {date}: {cores} cores ({cpu}), wrk and certdesk \
-         (release build) on the same machine over loopback, {CONNECTIONS} concurrent \
-         connections. Each request asks a sign-in link for a new address, so each one checks \
-         the rate limits, stores a token and queues a mail; without an SMTP server the mails are \
-         written as .eml files into the data directory (the default). The rate limits are raised \
-         (`links_per_client = 100000` per minute) so that throughput is measured, not the \
-         limiter. Errors are non-2xx answers and socket errors; peak RSS is the server's \
-         `VmHWM`. Each database starts empty. Load average (1 min) before the runs: {load}.\n\n"
+         Measured with `cargo xtask bench signin` on {date}: {cores} cores ({cpu}), wrk and \
+         certdesk (release build) on the same machine over loopback, {CONNECTIONS} concurrent \
+         connections. Every figure is the median of {runs} runs of {seconds} s on the same \
+         server, with min and max in brackets. Each request asks a sign-in link for a new \
+         address, so each one checks the rate limits, stores a token and queues a mail; \
+         without an SMTP server the mails are written as .eml files into the data directory \
+         (the default). The rate limits are raised (`links_per_client = 100000` per minute) so \
+         that throughput is measured, not the limiter. Errors are non-2xx answers and socket \
+         errors; peak RSS is the server's `VmHWM` after all runs. Each database starts empty. \
+         Load average (1 min) before the runs: {load}.\n\n",
+        date = m.date,
+        cores = m.cores,
+        cpu = m.cpu,
+        runs = plan.runs,
+        seconds = plan.seconds,
+        load = m.load,
     );
-    for line in table(runs) {
+    for line in table(figures) {
         s.push_str(&line);
         s.push('\n');
     }
     s.push_str(&format!(
         "\n```sh\n{command}\n```\n\nsignin.lua posts `{{\"email\": \"user<N>@example.org\"}}` \
-         with a new N for every request.\n"
+         with a new N for every request; OFFSET moves each run to addresses of its own.\n"
     ));
     s
 }
