@@ -259,7 +259,8 @@ fn waiting_requests(
 }
 
 /// Copies the SQLite database `from` (a file, or the data directory holding
-/// certdesk.sqlite) into the data directory `to` as certdesk.sqlite.
+/// certdesk.sqlite) into the data directory `to` as certdesk.sqlite. A database that a
+/// command left in WAL mode keeps its last transactions in the `-wal` file: it goes along.
 fn copy_database(from: &Path, to: &Path) -> Result<(), String> {
     std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
     let file = if from.is_dir() {
@@ -268,8 +269,16 @@ fn copy_database(from: &Path, to: &Path) -> Result<(), String> {
         from.to_path_buf()
     };
     std::fs::copy(&file, to.join("certdesk.sqlite"))
-        .map(|_| ())
-        .map_err(|e| format!("cannot copy {}: {e}", file.display()))
+        .map_err(|e| format!("cannot copy {}: {e}", file.display()))?;
+    let wal = file.with_file_name(format!(
+        "{}-wal",
+        file.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    if wal.is_file() {
+        std::fs::copy(&wal, to.join("certdesk.sqlite-wal"))
+            .map_err(|e| format!("cannot copy {}: {e}", wal.display()))?;
+    }
+    Ok(())
 }
 
 /// Starts certdesk on the database in `dir` and waits until `requests` certificates are
@@ -284,7 +293,8 @@ fn issue_all(
 ) -> Result<(f64, u64), String> {
     let db = Db::Sqlite(dir.join("data/certdesk.sqlite"));
     let mut server = Server::start(bin, dir, web_root, extra, "issuance")?;
-    let deadline = Instant::now() + Duration::from_secs(600);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(600);
     let mut first: Option<(Instant, i64)> = None;
     let done = loop {
         let stored = db.number(ctx, "SELECT count(*) FROM certificates")?;
@@ -299,7 +309,9 @@ fn issue_all(
             ctx,
             "SELECT count(*) FROM issue_jobs WHERE state = 'failed'",
         )?;
-        if failed > 0 || now > deadline {
+        // A server without its CA (or a stuck worker) would never start.
+        let stuck = first.is_none() && now > started + Duration::from_secs(60);
+        if failed > 0 || stuck || now > deadline {
             let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
             return Err(format!(
                 "issuance stopped at {stored} of {requests} certificates ({failed} failed)\n{log}"
