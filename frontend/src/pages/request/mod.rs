@@ -484,7 +484,9 @@ fn wizard(props: &WizardProps) -> Html {
                     { progress(lang, *step) }
                     <h2 id="wizard-step-heading" tabindex="-1" ref={heading}>{ steps::title(lang, *step) }</h2>
                     { body }
-                    { for error_view }
+                    // A fixed slot: the alert coming and going must not shift (and so
+                    // re-create) the inputs around it, which would lose their focus.
+                    <div class="wizard-error-slot">{ for error_view }</div>
                     <div class="actions wizard-actions">
                         if step.previous().is_some() {
                             <button type="button" class="secondary" id="wizard-back" onclick={on_back}>
@@ -527,7 +529,9 @@ fn wizard(props: &WizardProps) -> Html {
                     <h2 id="wizard-step-heading" tabindex="-1" ref={heading}>{ lang.t("Save your key file", "Speichern Sie Ihre Schlüsseldatei") }</h2>
                     <finish::SaveKey file_name={generated.file_name.clone()} saved={*key_saved} {sending}
                         {on_download} {on_saved} on_submit={submit} />
-                    { for error_view }
+                    // A fixed slot: the alert coming and going must not shift (and so
+                    // re-create) the inputs around it, which would lose their focus.
+                    <div class="wizard-error-slot">{ for error_view }</div>
                 </>
             }
         }
