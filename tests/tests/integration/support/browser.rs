@@ -38,6 +38,8 @@ impl Browser {
         };
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
+            // Its own process group, which its Chromium joins: see `Drop`.
+            .process_group(0)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
@@ -116,5 +118,17 @@ impl Browser {
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill().await;
+    }
+}
+
+impl Drop for Browser {
+    /// A test that fails before [`Browser::close`] must not leave Chromium running: ends
+    /// chromedriver's whole process group. After `close` there is nothing left to end.
+    fn drop(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .status();
+        }
     }
 }
