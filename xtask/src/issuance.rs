@@ -39,14 +39,14 @@ const KEY_TYPES: [KeyType; 2] = [
         openssl: "ecdsap384",
         label: "ECDSA P-384",
         full: 600,
-        quick: 100,
+        quick: 60,
     },
     KeyType {
         certdesk: "rsa-4096",
         openssl: "rsa4096",
         label: "RSA-4096",
         full: 200,
-        quick: 30,
+        quick: 20,
     },
 ];
 

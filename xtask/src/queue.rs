@@ -280,6 +280,10 @@ fn section(m: &Machine, plan: &Plan, figures: &[Figures]) -> String {
         s.push_str(&line);
         s.push('\n');
     }
+    s.push_str(&format!(
+        "\n```sh\nGET {FIRST_PAGE}\nGET {FIRST_PAGE}&cursor=BASE64URL(CREATED_AT:ID)\n\
+         GET {FIRST_PAGE}&q={SEARCH}\n```\n"
+    ));
     s
 }
 
