@@ -4,7 +4,7 @@ use yew::prelude::*;
 use crate::components::health::ServerStatus;
 use crate::i18n::{self, Lang, LangContext, use_lang, use_set_lang};
 use crate::pages;
-use crate::route::{Link, Route, RouterContext, use_navigate, use_route, use_router};
+use crate::route::{Link, Route, RouterContext, use_navigate, use_route, use_router, use_visit};
 use crate::session::{Session, SessionContext, use_session, use_session_state};
 
 /// Named in the page's performance timeline once the first render is on screen: what
@@ -65,7 +65,9 @@ pub fn app() -> Html {
 /// The page for the current route.
 #[function_component(Page)]
 fn page() -> Html {
-    match use_route() {
+    // A new visit (another mailed link in the same tab) shows the page afresh.
+    let visit = use_visit().to_string();
+    let page = match use_route() {
         Route::Home => html! { <pages::home::Home /> },
         Route::SignIn => html! { <pages::signin::Continue /> },
         Route::Request => html! { <pages::request::RequestWizard /> },
@@ -74,7 +76,8 @@ fn page() -> Html {
         Route::Desk => html! { <pages::desk::Queue /> },
         Route::DeskRequest(id) => html! { <pages::desk::Detail {id} /> },
         Route::NotFound => html! { <pages::home::NotFound /> },
-    }
+    };
+    html! { <div class="page" key={visit}>{ page }</div> }
 }
 
 #[function_component(Header)]

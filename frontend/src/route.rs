@@ -66,12 +66,21 @@ impl Route {
 #[derive(Clone, PartialEq)]
 pub struct RouterContext {
     pub route: Route,
+    /// Counts visits that change only the part after `#`: a second mailed link opened in the
+    /// same tab. The page is then shown afresh, so that it reads the new token.
+    pub visit: u32,
     pub navigate: Callback<Route>,
 }
 
 #[hook]
 pub fn use_route() -> Route {
     use_context::<RouterContext>().map_or(Route::Home, |c| c.route)
+}
+
+/// See [`RouterContext::visit`].
+#[hook]
+pub fn use_visit() -> u32 {
+    use_context::<RouterContext>().map_or(0, |c| c.visit)
 }
 
 /// Goes to a page, adding a history entry, and moves focus to the page's heading.
@@ -86,23 +95,36 @@ pub fn use_navigate() -> Callback<Route> {
 #[hook]
 pub fn use_router() -> RouterContext {
     let route = use_state(Route::current);
+    let visit = use_state(|| 0u32);
     {
         let route = route.clone();
+        let visit = visit.clone();
         use_effect_with((), move |_| {
-            let listener = Closure::<dyn Fn()>::new(move || route.set(Route::current()));
+            let on_popstate = Closure::<dyn Fn()>::new(move || route.set(Route::current()));
+            let on_hashchange = Closure::<dyn Fn()>::new(move || {
+                let has_token = web_sys::window()
+                    .and_then(|w| w.location().hash().ok())
+                    .is_some_and(|h| h.len() > 1);
+                if has_token {
+                    visit.set(visit.wrapping_add(1));
+                }
+            });
             let window = web_sys::window();
+            let listeners = [("popstate", on_popstate), ("hashchange", on_hashchange)];
             if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback(
-                    "popstate",
-                    listener.as_ref().unchecked_ref(),
-                );
+                for (event, listener) in &listeners {
+                    let _ = w
+                        .add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+                }
             }
             move || {
                 if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "popstate",
-                        listener.as_ref().unchecked_ref(),
-                    );
+                    for (event, listener) in &listeners {
+                        let _ = w.remove_event_listener_with_callback(
+                            event,
+                            listener.as_ref().unchecked_ref(),
+                        );
+                    }
                 }
             }
         });
@@ -122,6 +144,7 @@ pub fn use_router() -> RouterContext {
     };
     RouterContext {
         route: (*route).clone(),
+        visit: *visit,
         navigate,
     }
 }

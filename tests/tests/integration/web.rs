@@ -66,6 +66,38 @@ async fn the_app_starts_on_a_deep_link() {
 }
 
 #[tokio::test]
+async fn a_second_mailed_link_in_the_same_tab_is_read() {
+    // Mail programs often reuse a tab: only the part after `#` changes, and the page must
+    // take the new token (and clear it from the address bar) instead of keeping the first.
+    let server = App::start_with(Db::Sqlite, |c| c.web_root = web_root()).await;
+    let browser = Browser::start().await;
+    let page = format!("{}{}", server.url, routes::SIGNIN_PAGE);
+    browser.client.goto(&format!("{page}#first")).await.unwrap();
+    let first = browser.wait_for("#signin-continue").await;
+    let hash = "return location.hash";
+    let cleared_first = browser.client.execute(hash, vec![]).await.unwrap();
+    browser
+        .client
+        .execute("location.hash = 'second'", vec![])
+        .await
+        .unwrap();
+    let mut cleared_second = serde_json::Value::Null;
+    for _ in 0..50 {
+        cleared_second = browser.client.execute(hash, vec![]).await.unwrap();
+        if cleared_second == "" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.close().await;
+    server.stop().await;
+
+    first.unwrap();
+    assert_eq!(cleared_first, "", "the first token leaves the address bar");
+    assert_eq!(cleared_second, "", "the second token is taken too");
+}
+
+#[tokio::test]
 async fn a_broken_wasm_download_is_explained_in_plain_words() {
     // The same app with its WebAssembly damaged, as a filtering proxy might deliver it.
     let web = tempfile::tempdir().unwrap();
