@@ -233,12 +233,13 @@ fn section(m: &Machine, plan: &Plan, figures: &[Figures]) -> String {
     }
     s.push_str(
         "\n```sh\n\
-         openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out subscriber.key\n\
-         # or: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out subscriber.key\n\
-         openssl req -new -sha256 -key subscriber.key -subj /CN=intakeN@example.org \\\n    \
-         -addext subjectAltName=email:intakeN@example.org\n\
-         # then, with the session cookie of intakeN@example.org:\n\
-         POST /api/requests  {\"kind\": \"personal\", \"addresses\": [\"intakeN@example.org\"], \
+         openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out rsa3072.key\n\
+         openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out p256.key\n\
+         openssl req -new -sha256 -key rsa3072.key -subj /CN=intake-rsa3072-N@example.org \\\n    \
+         -addext subjectAltName=email:intake-rsa3072-N@example.org\n\
+         # (and so with p256.key for intake-p256-N@example.org)\n\
+         # then, with the session cookie of intake-rsa3072-N@example.org:\n\
+         POST /api/requests  {\"kind\": \"personal\", \"addresses\": [\"intake-rsa3072-N@example.org\"], \
          \"given_name\": \"Bench\", \"surname\": \"Person\", \"csr\": \"-----BEGIN CERTIFICATE \
          REQUEST-----…\", \"terms_accepted\": true}\n```\n",
     );
