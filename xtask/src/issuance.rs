@@ -70,6 +70,8 @@ const QUICK: Plan = Plan {
 /// The figures of one key type over the runs.
 struct Figures<'k> {
     key: &'k KeyType,
+    /// The database on tmpfs instead of the disk.
+    in_memory: bool,
     requests: usize,
     certdesk: Vec<f64>,
     openssl: Vec<f64>,
@@ -101,12 +103,22 @@ pub fn bench(ctx: &Ctx, bin: &Path, quick: bool) -> Result<(), String> {
         )?;
         with_ca.push(dir);
     }
-    let mut figures: Vec<Figures> = KEY_TYPES
+    // The first key type once more with the database in memory (tmpfs), where a commit's
+    // synchronous write costs next to nothing: the difference is what the disk costs.
+    let memory = Path::new("/dev/shm");
+    let memory = if memory.is_dir() {
+        Some(Scratch::new_in(memory)?)
+    } else {
+        None
+    };
+    let mut setups: Vec<(usize, Option<&Path>)> = (0..KEY_TYPES.len()).map(|k| (k, None)).collect();
+    setups.extend(memory.as_ref().map(|m| (0, Some(m.0.as_path()))));
+    let mut figures: Vec<Figures> = setups
         .iter()
-        .zip(&counts)
-        .map(|(key, &requests)| Figures {
-            key,
-            requests,
+        .map(|&(k, in_memory)| Figures {
+            key: &KEY_TYPES[k],
+            in_memory: in_memory.is_some(),
+            requests: counts[k],
             certdesk: Vec::new(),
             openssl: Vec::new(),
             ratio: Vec::new(),
@@ -116,15 +128,17 @@ pub fn bench(ctx: &Ctx, bin: &Path, quick: bool) -> Result<(), String> {
     for run in 0..plan.runs {
         // The key types take turns, and openssl runs right before certdesk: a slow stretch
         // of the machine hits both sides of a ratio alike.
-        for (f, dir) in figures.iter_mut().zip(&with_ca) {
+        for (f, &(k, in_memory)) in figures.iter_mut().zip(&setups) {
             let signs = openssl_speed(ctx, f.key.openssl, plan.openssl_seconds)?;
-            let run_dir = scratch.0.join(format!("{}-run{run}", f.key.certdesk));
-            copy_database(&dir.join("data"), &run_dir.join("data"))?;
+            let run_dir = in_memory
+                .unwrap_or(&scratch.0)
+                .join(format!("{}-run{run}", f.key.certdesk));
+            copy_database(&with_ca[k].join("data"), &run_dir.join("data"))?;
             let extra = config(&scratch.0, f.key);
             let (rate, rss) = issue_all(ctx, bin, &run_dir, &web_root, &extra, f.requests)?;
             println!(
                 "xtask: issuance {} run {}: {rate:.1} certificates/s, openssl {signs:.1} signatures/s",
-                f.key.label,
+                f.label(),
                 run + 1
             );
             f.certdesk.push(rate);
@@ -145,6 +159,16 @@ pub fn bench(ctx: &Ctx, bin: &Path, quick: bool) -> Result<(), String> {
     crate::bench::write_section(ctx, HEADING, &section(&machine, plan, &figures, fsync_ms))?;
     println!("xtask: issuance results written to docs/perf.md");
     Ok(())
+}
+
+impl Figures<'_> {
+    fn label(&self) -> String {
+        if self.in_memory {
+            format!("{}, database in memory (tmpfs)", self.key.label)
+        } else {
+            self.key.label.to_owned()
+        }
+    }
 }
 
 fn count(key: &KeyType, plan: &Plan) -> usize {
@@ -402,7 +426,7 @@ fn table(figures: &[Figures]) -> Vec<String> {
         let rss: Vec<f64> = f.peak_rss_kb.iter().map(|k| k / 1024.0).collect();
         lines.push(format!(
             "| {} | {} | {} | {} | {} | {beyond} | {} MB |",
-            f.key.label,
+            f.label(),
             f.requests,
             spread(&f.certdesk, 1),
             spread(&f.openssl, 1),
@@ -450,7 +474,9 @@ fn section(m: &Machine, plan: &Plan, figures: &[Figures], fsync_ms: f64) -> Stri
          above all for RSA; the certificate's construction and profile check; and the \
          transactions, each of which SQLite ends with a synchronous write of its log: one such \
          4 KiB write took {fsync_ms:.1} ms on the disk the database was on (`dd oflag=dsync`, \
-         100 writes). Several servers \
+         100 writes). The row \"database in memory\" runs the same issuance with the \
+         database on tmpfs, where that write costs next to nothing: the difference to the row \
+         above it is what the disk costs. Several servers \
          on one PostgreSQL database issue side by side, each with its own worker.\n",
         sec = plan.openssl_seconds,
     ));

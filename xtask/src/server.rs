@@ -223,7 +223,12 @@ pub struct Scratch(pub PathBuf);
 
 impl Scratch {
     pub fn new() -> Result<Self, String> {
-        let dir = std::env::temp_dir().join(format!("certdesk-bench-{}", unique()));
+        Self::new_in(&std::env::temp_dir())
+    }
+
+    /// A scratch directory below `parent`.
+    pub fn new_in(parent: &Path) -> Result<Self, String> {
+        let dir = parent.join(format!("certdesk-bench-{}", unique()));
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         Ok(Self(dir))
