@@ -17,6 +17,7 @@ mod web;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::response::IntoResponse;
 use axum::routing::any;
 
 use crate::config::Config;
@@ -67,10 +68,28 @@ pub fn router(state: AppState) -> Router {
             access::same_origin,
         ))
         .layer(security::api_cache_layer())
+        .layer(axum::middleware::from_fn(run_to_completion))
         .merge(ca::routes())
         .with_state(state.clone());
     security::apply(
         api.fallback_service(web::service(&state.config.web_root)),
         state.config.public_url.scheme() == "https",
     )
+}
+
+/// Runs an API request to its end even when the client goes away. A handler dropped mid-way
+/// would drop its open transaction, and on SQLite the pooled connection could come back still
+/// inside it, failing the next requests that use it (503 under load, seen with 200 clients).
+/// A request that was sent is also better finished than half done.
+async fn run_to_completion(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "an API request's task failed");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
