@@ -52,7 +52,7 @@ pub fn bench(ctx: &Ctx, args: &[String]) -> Result<(), String> {
     if runs("browser") {
         let sizes = sizes(ctx)?;
         print_sizes(&sizes);
-        crate::browser::bench(ctx, quick, &sizes)?;
+        crate::browser::bench(ctx, quick, &sizes, None)?;
     }
     if !SERVER_PARTS.iter().any(|p| runs(p)) {
         return Ok(());
@@ -61,11 +61,15 @@ pub fn bench(ctx: &Ctx, args: &[String]) -> Result<(), String> {
     server_parts(ctx, &bin, quick, &runs)
 }
 
-/// The server parts of `cargo xtask bench --quick` on a build of certdesk that is already
-/// there: `cargo xtask test` runs them on its debug build as a smoke test of the benchmark.
-/// They print their figures and write nothing.
+/// `cargo xtask bench --quick` on a build of certdesk that is already there: `cargo xtask
+/// test` runs it on its debug build as a smoke test of the benchmark. It prints its figures
+/// and writes nothing.
 pub fn smoke(ctx: &Ctx, bin: &std::path::Path) -> Result<(), String> {
     crate::setup::debian_packages(ctx, &["wrk", "sqlite3"])?;
+    crate::setup::node_forge(ctx)?;
+    // The browser page too: its script and bundle would otherwise only break on the next
+    // full benchmark.
+    crate::browser::bench(ctx, true, &sizes(ctx)?, Some(bin))?;
     server_parts(ctx, bin, true, &|p: &str| SERVER_PARTS.contains(&p))
 }
 

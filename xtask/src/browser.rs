@@ -63,12 +63,16 @@ const QUICK: Plan = Plan {
     timeout: Duration::from_secs(5 * 60),
 };
 
-pub fn bench(ctx: &Ctx, quick: bool, sizes: &[Size]) -> Result<(), String> {
+/// `bin`: a build of certdesk to serve the pages; `None` builds the release binary.
+pub fn bench(ctx: &Ctx, quick: bool, sizes: &[Size], bin: Option<&Path>) -> Result<(), String> {
     let plan = if quick { &QUICK } else { &FULL };
     let scratch = Scratch::new()?;
     let root = scratch.0.join("web");
     web_root(ctx, &scratch.0, &root, plan)?;
-    let bin = crate::server::build_release(ctx)?;
+    let bin = match bin {
+        Some(bin) => bin.to_path_buf(),
+        None => crate::server::build_release(ctx)?,
+    };
     let load = crate::bench::load_average();
     let server = Server::start(
         &bin,
@@ -430,7 +434,7 @@ fn sizes_table(sizes: &[Size], first: &FirstLoad) -> String {
     format!(
         "| what | raw | brotli -q 11 | time to interactive |\n|---|---|---|---|\n\
          | the first load, as the page fetched it: {first_names} | {first_raw} | {first_br} | {} |\n\
-         | not fetched: {rest_names} (the key generation worker, which only browsers whose WebCrypto cannot make the key fetch) | {rest_raw} | {rest_br} | — |\n",
+         | not fetched on the first load: {rest_names} (the password strength meter's worker, fetched when the request wizard's password step opens, and the key generation worker, fetched only where WebCrypto cannot make the key) | {rest_raw} | {rest_br} | — |\n",
         spread(&first.times),
     )
 }
@@ -491,12 +495,11 @@ fn section(
     version: &str,
     load: &str,
 ) -> String {
-    let date = ctx
-        .probe("date", &["-u", "+%Y-%m-%d"])
-        .unwrap_or_else(|| "unknown date".into());
+    let machine = crate::bench::Machine::now(ctx);
+    let (date, cpu) = (machine.date, machine.cpu);
     format!(
         "{HEADING}\n\n\
-         Measured with `cargo xtask bench` on {date}: {version}, headless, {} cores, on pages \
+         Measured with `cargo xtask bench` on {date}: {version}, headless, {} cores ({cpu}), on pages \
          served by certdesk (release build) over loopback with its Content-Security-Policy. \
          Every figure is the median of {} runs, with min and max in brackets, except bare \
          WebCrypto and certdesk's request path, whose ratio takes {} runs of each: how long an \
@@ -581,7 +584,10 @@ mod tests {
             t.contains("`index.html`, `app_bg.wasm` | 102.0 KB | 25.5 KB | 110 ms (100–120) |"),
             "{t}"
         );
-        assert!(t.contains("not fetched: `certdesk-keygen_bg.wasm`"), "{t}");
+        assert!(
+            t.contains("not fetched on the first load: `certdesk-keygen_bg.wasm`"),
+            "{t}"
+        );
         assert!(t.contains("| 200.0 KB | 50.0 KB | — |"), "{t}");
     }
 

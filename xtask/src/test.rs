@@ -97,11 +97,11 @@ pub fn test(ctx: &Ctx) -> Result<(), String> {
             Err("skipped: the web app or the binary did not build".into()),
         );
     }
-    // The server benchmarks' short runs on the debug build: the benchmark keeps working,
-    // and nothing is written to docs/perf.md.
+    // The benchmarks' short runs (browser and server) on the debug build: the benchmark
+    // keeps working, and nothing is written to docs/perf.md.
     if web_built && bin.is_ok() {
         report.add(
-            "benchmark smoke run (cargo xtask bench --quick, server parts, debug build)",
+            "benchmark smoke run (cargo xtask bench --quick, debug build)",
             crate::bench::smoke(ctx, &ctx.target.join("debug/certdesk")),
         );
     }
