@@ -29,6 +29,11 @@ const EXPECTED: &[(&str, &str, [bool; 4])] = &[
     ("GET", routes::REQUESTS, [false, true, true, true]),
     ("GET", routes::REQUEST, [false, true, true, true]),
     ("POST", routes::REQUEST_WITHDRAW, [false, true, true, true]),
+    (
+        "POST",
+        routes::REQUEST_COLLECT_LINK,
+        [false, true, true, true],
+    ),
     ("GET", routes::REQUEST_OPTIONS, [false, true, true, true]),
     ("GET", routes::DESK_REQUESTS, [false, false, true, true]),
     ("GET", routes::DESK_REQUEST, [false, false, true, true]),
