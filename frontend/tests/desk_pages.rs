@@ -6,7 +6,9 @@
 use certdesk_frontend::components::desk_filters::{
     FIELD_MAX_AGE, FIELD_MIN_AGE, QueueForm, age_text, parse_query_string, query_string,
 };
-use certdesk_frontend::components::evidence_form::{EvidenceForm, Field, Problem, normalize_date};
+use certdesk_frontend::components::evidence_form::{
+    Checked, EvidenceForm, Field, Problem, normalize_date,
+};
 use certdesk_frontend::i18n::Lang;
 use shared::api::{CheckMethod, DeskQuery, DocumentType, Language, RequestKind, RequestState};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};

@@ -74,34 +74,29 @@ impl Field {
     }
 }
 
-/// The form's fields as typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvidenceForm {
-    pub method: CheckMethod,
-    pub document_type: DocumentType,
-    pub issuing_authority: String,
-    pub issuing_country: String,
-    pub document_number: String,
-    pub document_expiry: String,
-    pub name_on_document: String,
-    pub given_name: String,
-    pub surname: String,
+/// The form's fields as typed: the API's own input type, tidied and checked by
+/// [`Checked::to_input`] before it is sent.
+pub type EvidenceForm = EvidenceInput;
+
+/// An empty form: in person, with an ID card.
+pub fn blank_form() -> EvidenceForm {
+    EvidenceInput {
+        method: CheckMethod::InPerson,
+        document_type: DocumentType::IdCard,
+        issuing_authority: String::new(),
+        issuing_country: String::new(),
+        document_number: String::new(),
+        document_expiry: String::new(),
+        name_on_document: String::new(),
+        given_name: String::new(),
+        surname: String::new(),
+    }
 }
 
-impl Default for EvidenceForm {
-    fn default() -> Self {
-        Self {
-            method: CheckMethod::InPerson,
-            document_type: DocumentType::IdCard,
-            issuing_authority: String::new(),
-            issuing_country: String::new(),
-            document_number: String::new(),
-            document_expiry: String::new(),
-            name_on_document: String::new(),
-            given_name: String::new(),
-            surname: String::new(),
-        }
-    }
+/// The form as the server accepts it.
+pub trait Checked {
+    /// What is sent, or the first field (in the form's order) that needs attention.
+    fn to_input(&self) -> Result<EvidenceInput, FieldError>;
 }
 
 /// A field the form cannot send yet, and why.
@@ -173,9 +168,8 @@ fn filled(value: &str, field: Field) -> Result<String, FieldError> {
     }
 }
 
-impl EvidenceForm {
-    /// What is sent, or the first field (in the form's order) that needs attention.
-    pub fn to_input(&self) -> Result<EvidenceInput, FieldError> {
+impl Checked for EvidenceForm {
+    fn to_input(&self) -> Result<EvidenceInput, FieldError> {
         let issuing_authority = filled(&self.issuing_authority, Field::IssuingAuthority)?;
         let country = filled(&self.issuing_country, Field::IssuingCountry)?.to_ascii_uppercase();
         if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::focus;
 use crate::api;
 use crate::components::evidence_form::{
-    EvidenceForm, Field, FieldError, document_label, method_label,
+    Checked, EvidenceForm, Field, FieldError, blank_form, document_label, method_label,
 };
 use crate::i18n::use_lang;
 
@@ -88,7 +88,7 @@ pub fn evidence_form(props: &EvidenceFormProps) -> Html {
     let form = use_state(|| EvidenceForm {
         given_name: props.names.0.clone(),
         surname: props.names.1.clone(),
-        ..EvidenceForm::default()
+        ..blank_form()
     });
     let text = |field: Field, value: &str, update: fn(&mut EvidenceForm, String), extra: Html| {
         let form = form.clone();
