@@ -1,9 +1,13 @@
 //! certdesk's web app. All crypto lives in `shared::pki`; this crate is what a person sees.
+//! Its browser glue, [`crypto`], is a bundle of its own that the pages load through
+//! [`crypto_bundle`] when they need it.
 
 pub mod api;
 mod app;
+pub mod bundle;
 pub mod components;
 pub mod crypto;
+pub mod crypto_bundle;
 pub mod i18n;
 pub mod pages;
 pub mod route;

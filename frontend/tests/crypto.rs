@@ -152,7 +152,7 @@ async fn pkcs12_is_built_with_either_engine() {
         .await
         .unwrap();
     // A self-issued certificate is enough: the builder only pairs key and certificate.
-    let leaf = self_signed(&key);
+    let leaf = common::self_signed(&key);
     for engine in [Engine::Auto, Engine::PureRust] {
         for format in [pki::P12Format::Modern, pki::P12Format::Compatible] {
             let options = pki::Pkcs12Options::new(format).with_iterations(1_000);
@@ -184,7 +184,7 @@ async fn a_modern_pkcs12_at_full_strength_leaves_the_page_responsive() {
     let key = crypto::generate_key(KeyType::EcdsaP256, Engine::Auto)
         .await
         .unwrap();
-    let leaf = self_signed(&key);
+    let leaf = common::self_signed(&key);
     // 600,000 iterations for the bags in WebCrypto and for the MAC in WebAssembly.
     let options = pki::Pkcs12Options::new(pki::P12Format::Modern);
     let (der, page) = common::watch_page(crypto::build_pkcs12(
@@ -199,46 +199,4 @@ async fn a_modern_pkcs12_at_full_strength_leaves_the_page_responsive() {
     .await;
     assert_eq!(der.unwrap()[0], 0x30);
     page.assert_responsive();
-}
-
-/// A certificate for `key`, signed by itself: the builder only pairs key and certificate.
-fn self_signed(key: &pki::PrivateKey) -> pki::Certificate {
-    use x509_cert::builder::{Builder, CertificateBuilder};
-    use x509_cert::time::{Time, Validity};
-    let pki::PrivateKey::P256(signer) = key else {
-        panic!("test uses P-256")
-    };
-    let time = |y| {
-        Time::GeneralTime(der::asn1::GeneralizedTime::from_date_time(
-            der::DateTime::new(y, 1, 1, 0, 0, 0).unwrap(),
-        ))
-    };
-    CertificateBuilder::new(
-        Profile,
-        x509_cert::serial_number::SerialNumber::new(&[1]).unwrap(),
-        Validity::new(time(2026), time(2027)),
-        key.public_key_info().unwrap(),
-    )
-    .unwrap()
-    .build::<_, p256::ecdsa::DerSignature>(signer)
-    .unwrap()
-}
-
-struct Profile;
-
-impl x509_cert::builder::profile::BuilderProfile for Profile {
-    fn get_issuer(&self, subject: &x509_cert::name::Name) -> x509_cert::name::Name {
-        subject.clone()
-    }
-    fn get_subject(&self) -> x509_cert::name::Name {
-        "CN=alice@example.org".parse().unwrap()
-    }
-    fn build_extensions(
-        &self,
-        _spk: spki::SubjectPublicKeyInfoRef<'_>,
-        _issuer_spk: spki::SubjectPublicKeyInfoRef<'_>,
-        _tbs: &x509_cert::TbsCertificate,
-    ) -> x509_cert::builder::Result<Vec<x509_cert::ext::Extension>> {
-        Ok(Vec::new())
-    }
 }

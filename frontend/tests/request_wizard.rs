@@ -3,9 +3,9 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use certdesk_frontend::bundle;
 use certdesk_frontend::components::password_rules::{Meter, PasswordProblem, check};
 use certdesk_frontend::components::strength;
-use certdesk_frontend::crypto;
 use certdesk_frontend::pages::certificates::{Actions, actions};
 use certdesk_frontend::pages::request::state::{
     Draft, Problem, Step, kinds_offered, problem, step_of,
@@ -188,7 +188,7 @@ fn refusals_lead_back_to_their_step() {
 
 #[wasm_bindgen_test]
 async fn the_strength_worker_answers() {
-    strength::use_strength_bundle(&crypto::own_glue_url());
+    bundle::replace(bundle::STRENGTH, &bundle::own_glue_url());
     let weak = strength::estimate("password", &[]).await.unwrap();
     assert_eq!(weak.score, 0);
     assert_eq!(weak.warning.as_deref(), Some("ThisIsATop10Password"));

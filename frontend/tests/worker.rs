@@ -5,7 +5,7 @@
 
 mod common;
 
-use certdesk_frontend::crypto;
+use certdesk_frontend::{bundle, crypto};
 use shared::pki::KeyType;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -19,7 +19,7 @@ pub fn generate_pkcs8(key_type: &str) -> Result<Vec<u8>, JsValue> {
 }
 
 fn use_this_module_in_the_worker() {
-    crypto::use_keygen_bundle(&crypto::own_glue_url());
+    bundle::replace(bundle::KEYGEN, &bundle::own_glue_url());
 }
 
 #[wasm_bindgen_test]

@@ -127,6 +127,13 @@ pub fn pki_error_text(lang: Lang, e: PkiError) -> &'static str {
             "The certificate request is signed in a way certdesk does not accept.",
             "Der Zertifikatsantrag ist auf eine Weise signiert, die certdesk nicht annimmt.",
         ),
+        P::CryptoUnavailable => lang.t(
+            "This page could not load the part of certdesk that makes keys and files (a download \
+             failed). Check your connection, reload the page and try again.",
+            "Diese Seite konnte den Teil von certdesk, der Schlüssel und Dateien erstellt, nicht \
+             laden (ein Download ist gescheitert). Prüfen Sie Ihre Verbindung, laden Sie die \
+             Seite neu und versuchen Sie es erneut.",
+        ),
         P::Internal => lang.t(
             "Something went wrong while building the file. Please report this to the service desk.",
             "Beim Erstellen der Datei ist ein Fehler aufgetreten. Bitte melden Sie dies dem \

@@ -2,16 +2,12 @@
 //! (`src/bin/strength.rs`, `static/strength-worker.js`): the dictionaries are several hundred
 //! KB, so they load only when the request wizard's password step opens, never with the app.
 
-use std::cell::RefCell;
-
 use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::bundle;
 use crate::i18n::Lang;
-
-/// The strength bundle's glue, relative to the glue of the module that runs this code.
-pub const STRENGTH_BUNDLE: &str = "certdesk-strength.js";
 
 #[wasm_bindgen(module = "/static/strength-worker.js")]
 extern "C" {
@@ -22,26 +18,9 @@ extern "C" {
     fn strength_estimate(password: &str, inputs: Array) -> Result<Promise, JsValue>;
 }
 
-thread_local! {
-    static BUNDLE: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// Makes the worker load another bundle (absolute URL, or relative to this module's glue).
-/// Any bundle works that exports `certdeskStrength` as `src/bin/strength.rs` does; tests
-/// hand in their own module.
-pub fn use_strength_bundle(glue_url: &str) {
-    BUNDLE.with(|b| *b.borrow_mut() = Some(glue_url.to_owned()));
-}
-
-fn glue_url() -> Result<String, JsValue> {
-    let bundle = BUNDLE.with(|b| b.borrow().clone());
-    let bundle = bundle.as_deref().unwrap_or(STRENGTH_BUNDLE);
-    Ok(web_sys::Url::new_with_base(bundle, &crate::crypto::own_glue_url())?.href())
-}
-
 /// Starts the worker and loads its bundle (once; later calls wait for the same start).
 pub async fn start() -> Result<(), JsValue> {
-    JsFuture::from(strength_start(&glue_url()?)?).await?;
+    JsFuture::from(strength_start(&bundle::glue_url(bundle::STRENGTH)?)?).await?;
     Ok(())
 }
 

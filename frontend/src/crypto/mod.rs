@@ -1,8 +1,14 @@
 //! The browser side of `shared::pki`: WebCrypto where the browser has it (native code that does
 //! not block the page), the pure-Rust core otherwise, with key generation in a Web Worker.
-//! Everything a page needs for the request and collect flows: key + CSR + key file, reading
-//! the key file back, building the .p12.
+//! Everything the request and collect flows need: key + CSR + key file, reading the key file
+//! back, building the .p12.
+//!
+//! The app's pages never call this module: it is the crypto bundle (`src/bin/crypto.rs`),
+//! loaded when a step needs it, and the pages reach it through [`crate::crypto_bundle`]. So
+//! the app's first load carries none of it.
 
+pub mod collect;
+pub mod exports;
 mod slices;
 mod webcrypto;
 mod worker;
@@ -19,10 +25,7 @@ use web_sys::CryptoKey;
 pub use webcrypto::{
     pbkdf2_sha256 as webcrypto_pbkdf2_sha256, sign as webcrypto_sign, subtle_available,
 };
-pub use worker::{
-    KEYGEN_BUNDLE, generate_key as generate_key_in_worker, generate_pkcs8, own_glue_url,
-    use_keygen_bundle,
-};
+pub use worker::{generate_key as generate_key_in_worker, generate_pkcs8};
 
 /// The browser's random source (`crypto.getRandomValues`).
 pub fn rng() -> UnwrapErr<getrandom::SysRng> {

@@ -1,5 +1,6 @@
 //! Checks the browser test files share.
-#![allow(clippy::unwrap_used)]
+// Each test file uses a part of it.
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
 
 use std::future::Future;
 
@@ -113,4 +114,46 @@ pub async fn watch_page<F: Future>(work: F) -> (F::Output, Page) {
             longest_gap_ms,
         },
     )
+}
+
+/// A certificate for `key`, signed by itself: the builder only pairs key and certificate.
+pub fn self_signed(key: &pki::PrivateKey) -> pki::Certificate {
+    use x509_cert::builder::{Builder, CertificateBuilder};
+    use x509_cert::time::{Time, Validity};
+    let pki::PrivateKey::P256(signer) = key else {
+        panic!("test uses P-256")
+    };
+    let time = |y| {
+        Time::GeneralTime(der::asn1::GeneralizedTime::from_date_time(
+            der::DateTime::new(y, 1, 1, 0, 0, 0).unwrap(),
+        ))
+    };
+    CertificateBuilder::new(
+        Profile,
+        x509_cert::serial_number::SerialNumber::new(&[1]).unwrap(),
+        Validity::new(time(2026), time(2027)),
+        key.public_key_info().unwrap(),
+    )
+    .unwrap()
+    .build::<_, p256::ecdsa::DerSignature>(signer)
+    .unwrap()
+}
+
+struct Profile;
+
+impl x509_cert::builder::profile::BuilderProfile for Profile {
+    fn get_issuer(&self, subject: &x509_cert::name::Name) -> x509_cert::name::Name {
+        subject.clone()
+    }
+    fn get_subject(&self) -> x509_cert::name::Name {
+        "CN=alice@example.org".parse().unwrap()
+    }
+    fn build_extensions(
+        &self,
+        _spk: spki::SubjectPublicKeyInfoRef<'_>,
+        _issuer_spk: spki::SubjectPublicKeyInfoRef<'_>,
+        _tbs: &x509_cert::TbsCertificate,
+    ) -> x509_cert::builder::Result<Vec<x509_cert::ext::Extension>> {
+        Ok(Vec::new())
+    }
 }

@@ -57,6 +57,8 @@ pub enum PkiError {
     CsrSignatureInvalid,
     /// The request is signed with an algorithm other than the one its key type uses here.
     CsrAlgorithmUnsupported,
+    /// The browser could not load the code that does the crypto (a download that failed).
+    CryptoUnavailable,
     /// Encoding or building a structure failed; a bug rather than bad input.
     #[serde(rename = "pki_internal")]
     Internal,
@@ -64,7 +66,7 @@ pub enum PkiError {
 
 impl PkiError {
     /// Every variant, for exhaustive tests and documentation.
-    pub const ALL: [PkiError; 26] = [
+    pub const ALL: [PkiError; 27] = [
         Self::WrongPassword,
         Self::EmptyPassword,
         Self::NotAKeyFile,
@@ -90,6 +92,7 @@ impl PkiError {
         Self::CsrMalformed,
         Self::CsrSignatureInvalid,
         Self::CsrAlgorithmUnsupported,
+        Self::CryptoUnavailable,
         Self::Internal,
     ];
 
@@ -121,8 +124,15 @@ impl PkiError {
             Self::CsrMalformed => "csr_malformed",
             Self::CsrSignatureInvalid => "csr_signature_invalid",
             Self::CsrAlgorithmUnsupported => "csr_algorithm_unsupported",
+            Self::CryptoUnavailable => "crypto_unavailable",
             Self::Internal => "pki_internal",
         }
+    }
+
+    /// The error whose [`code`](Self::code) is `code`, as it crosses from one WebAssembly
+    /// module to another.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.code() == code)
     }
 
     /// What a person reads.
@@ -183,6 +193,9 @@ impl PkiError {
             Self::CsrAlgorithmUnsupported => {
                 "The certificate request is signed in a way certdesk does not accept (RSA with SHA-256, ECDSA P-256 with SHA-256 or P-384 with SHA-384)."
             }
+            Self::CryptoUnavailable => {
+                "This page could not load the part of certdesk that makes keys and files. Reload the page and try again."
+            }
             Self::Internal => "Something went wrong while building the file. Please report this.",
         }
     }
@@ -225,6 +238,8 @@ mod tests {
                 format!("\"{}\"", e.code())
             );
             assert!(!e.message().is_empty());
+            assert_eq!(PkiError::from_code(e.code()), Some(e));
         }
+        assert_eq!(PkiError::from_code("no_such_code"), None);
     }
 }

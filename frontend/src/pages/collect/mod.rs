@@ -22,7 +22,7 @@ mod guides;
 use std::rc::Rc;
 
 use shared::api::{ApiError, Collected, ErrorCode, routes};
-use shared::pki::{self, Certificate, P12Format, Pkcs12Options, PkiError};
+use shared::pki::{P12Format, PkiError};
 use yew::prelude::*;
 
 use crate::api;
@@ -31,21 +31,15 @@ use crate::components::key_file_input::{ChooseError, ChosenFile, KeyFileInput};
 use crate::components::labels::kind_label;
 use crate::components::p12_files::{common_name, p12_file_name};
 use crate::components::pki_messages::pki_error_text;
-use crate::crypto::{self, Engine};
+use crate::crypto_bundle::{self, CollectInput, CollectStage as Stage, P12Files};
 use crate::i18n::{Lang, use_lang};
 use crate::route::{self, Link, Route};
 
-/// The certificate behind the link, parsed once.
+/// The certificate behind the link, and who issued it.
+#[derive(PartialEq)]
 struct Issued {
     collected: Collected,
-    leaf: Certificate,
-    chain: Vec<Certificate>,
-}
-
-impl PartialEq for Issued {
-    fn eq(&self, other: &Self) -> bool {
-        self.collected == other.collected
-    }
+    issuer: String,
 }
 
 #[derive(Clone, PartialEq)]
@@ -57,96 +51,33 @@ enum Load {
     Ready(Rc<Issued>),
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    Opening,
-    Modern,
-    Compatible,
-}
-
-impl Stage {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Opening => "opening",
-            Self::Modern => "modern",
-            Self::Compatible => "compatible",
-        }
-    }
-}
-
-/// Both files, ready to save.
-#[derive(PartialEq)]
-struct Built {
-    modern: Vec<u8>,
-    compatible: Vec<u8>,
-}
-
 #[derive(Clone, PartialEq)]
 enum Work {
     Idle,
     Working(Stage),
     Failed(PkiError),
-    Done(Rc<Built>),
+    Done(Rc<P12Files>),
 }
 
-async fn load(token: &str) -> Result<Issued, ApiError> {
+async fn load(token: &str, lang: Lang) -> Result<Issued, ApiError> {
+    // The crypto bundle loads while the certificate does: the page needs it for the
+    // issuer's name and for the files.
+    crypto_bundle::preload();
     // The token is in the path: a token is URL-safe base64 and gets no escaping.
     let collected: Collected = api::get(&routes::COLLECT.replace("{token}", token)).await?;
-    let unreadable = |_| {
-        ApiError::new(
-            ErrorCode::Internal,
-            "the server's certificate cannot be read",
-        )
-    };
-    let leaf = pki::parse_certificates(collected.certificate_pem.as_bytes())
-        .map_err(unreadable)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| unreadable(PkiError::CertificateInvalid))?;
-    let chain = if collected.chain_pem.trim().is_empty() {
-        Vec::new()
-    } else {
-        pki::parse_certificates(collected.chain_pem.as_bytes()).map_err(unreadable)?
-    };
+    let issuer = crypto_bundle::issuer_name(&collected.certificate_pem)
+        .await
+        .map_err(|e| {
+            let why = match e {
+                PkiError::CryptoUnavailable => pki_error_text(lang, e),
+                _ => "the server's certificate cannot be read",
+            };
+            ApiError::new(ErrorCode::Internal, why)
+        })?;
     Ok(Issued {
         collected,
-        leaf,
-        chain,
+        issuer: common_name(&issuer),
     })
-}
-
-/// Opens the key file, checks it against the certificate and builds both files.
-async fn build(
-    issued: &Issued,
-    key_file: &str,
-    password: &str,
-    stage: &Callback<Stage>,
-) -> Result<Built, PkiError> {
-    stage.emit(Stage::Opening);
-    let key = crypto::read_key_file(key_file, password, Engine::Auto).await?;
-    pki::check_key_matches_certificate(&key, &issued.leaf)?;
-    let mut files = Vec::with_capacity(2);
-    for (format, step) in [
-        (P12Format::Modern, Stage::Modern),
-        (P12Format::Compatible, Stage::Compatible),
-    ] {
-        stage.emit(step);
-        files.push(
-            crypto::build_pkcs12(
-                &key,
-                &issued.leaf,
-                &issued.chain,
-                &issued.collected.friendly_name,
-                password,
-                Pkcs12Options::new(format),
-                Engine::Auto,
-            )
-            .await?,
-        );
-    }
-    let compatible = files.pop().ok_or(PkiError::Internal)?;
-    let modern = files.pop().ok_or(PkiError::Internal)?;
-    Ok(Built { modern, compatible })
 }
 
 #[function_component(Collect)]
@@ -161,7 +92,7 @@ pub fn page() -> Html {
         use_effect_with((), move |_| match token {
             None => loaded.set(Load::NoToken),
             Some(token) => wasm_bindgen_futures::spawn_local(async move {
-                loaded.set(match load(&token).await {
+                loaded.set(match load(&token, lang).await {
                     Ok(issued) => Load::Ready(Rc::new(issued)),
                     Err(e) => Load::Failed(e),
                 });
@@ -281,7 +212,6 @@ struct IssuedProps {
 fn summary(props: &IssuedProps) -> Html {
     let lang = use_lang();
     let c = &props.issued.collected;
-    let issuer = common_name(&props.issued.leaf.tbs_certificate().issuer().to_string());
     html! {
         <section id="collect-summary" aria-labelledby="collect-summary-title">
             <h2 id="collect-summary-title">{ lang.t("Your certificate", "Ihr Zertifikat") }</h2>
@@ -297,7 +227,7 @@ fn summary(props: &IssuedProps) -> Html {
                 <dt>{ lang.t("Valid until", "Gültig bis") }</dt>
                 <dd id="collect-valid-until">{ lang.date(c.not_after) }</dd>
                 <dt>{ lang.t("Issued by", "Ausgestellt von") }</dt>
-                <dd id="collect-issuer">{ issuer }</dd>
+                <dd id="collect-issuer">{ props.issued.issuer.clone() }</dd>
                 <dt>{ lang.t("Request code", "Antragsnummer") }</dt>
                 <dd id="collect-code">{ c.request_code.clone() }</dd>
             </dl>
@@ -392,11 +322,19 @@ fn build_files(props: &IssuedProps) -> Html {
             let password = password.clone();
             let issued = issued.clone();
             wasm_bindgen_futures::spawn_local(async move {
+                let c = &issued.collected;
+                let files = CollectInput {
+                    certificate_pem: &c.certificate_pem,
+                    chain_pem: &c.chain_pem,
+                    key_file: &chosen.text,
+                    password: &secret,
+                    friendly_name: &c.friendly_name,
+                };
                 let stage = {
                     let work = work.clone();
-                    Callback::from(move |s| work.set(Work::Working(s)))
+                    move |s| work.set(Work::Working(s))
                 };
-                match build(&issued, &chosen.text, &secret, &stage).await {
+                match crypto_bundle::p12_files(files, stage).await {
                     Ok(built) => {
                         // Done with the password: nothing keeps it once the files exist.
                         password.set(String::new());
@@ -466,7 +404,7 @@ fn build_files(props: &IssuedProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct DownloadsProps {
-    built: Rc<Built>,
+    built: Rc<P12Files>,
     stem: String,
 }
 

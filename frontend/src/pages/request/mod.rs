@@ -31,7 +31,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use shared::api::{ApiError, ErrorCode, RequestOptions, RequestView, routes};
-use shared::pki::{Iterations, PkiError};
+use shared::pki::PkiError;
 use yew::prelude::*;
 
 use self::state::{Draft, Step, problem, step_of};
@@ -40,7 +40,7 @@ use crate::components::labels::api_error_text;
 use crate::components::password_rules::Meter;
 use crate::components::pki_messages::pki_error_text;
 use crate::components::strength::{self, Strength};
-use crate::crypto::{self, Engine, KeyFileKey};
+use crate::crypto_bundle::{self, KeyFileKey};
 use crate::i18n::{Lang, use_lang};
 use crate::pages::signin::LinkForm;
 use crate::route::{Link, Route};
@@ -174,7 +174,7 @@ fn derive_ahead(slot: &Rc<RefCell<KeySlot>>, password: &str) {
     let slot = slot.clone();
     let password = password.to_owned();
     wasm_bindgen_futures::spawn_local(async move {
-        let key = KeyFileKey::derive(&password, Iterations::default(), Engine::Auto).await;
+        let key = KeyFileKey::derive(&password).await;
         let mut s = slot.borrow_mut();
         // A later password started another derivation: this one is stale.
         if s.generation == generation {
@@ -253,10 +253,12 @@ fn wizard(props: &WizardProps) -> Html {
         });
     }
     {
-        // The strength meter's bundle loads when the password step opens, not before.
+        // The strength meter's and the crypto's bundles load when the password step opens,
+        // not before.
         let meter = meter.clone();
         use_effect_with(*step == Step::Password, move |open| {
             if *open {
+                crypto_bundle::preload();
                 wasm_bindgen_futures::spawn_local(async move {
                     if strength::start().await.is_err() {
                         meter.set(Meter::Unavailable);
@@ -339,10 +341,7 @@ fn wizard(props: &WizardProps) -> Html {
             phase.set(Phase::Generating);
             wasm_bindgen_futures::spawn_local(async move {
                 let made = match key_file_key(&slot, &d.password).await {
-                    Ok(key) => {
-                        crypto::new_request_sealed(d.key_type, &d.addresses, &key, Engine::Auto)
-                            .await
-                    }
+                    Ok(key) => key.new_request(d.key_type, &d.addresses).await,
                     Err(e) => Err(e),
                 };
                 match made {

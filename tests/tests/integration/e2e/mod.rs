@@ -25,6 +25,9 @@ const GROUP_NAME: &str = "Secretariat of the Physics Department";
 /// Umlauts and a sharp s: the key file (PBES2) takes them as UTF-8, the .p12 as UTF-16.
 const PASSWORD: &str = "Grüße-Kölner-Dom-2026";
 
+/// The crypto bundle's WebAssembly: fetched when a step needs it, never on the first load.
+const CRYPTO_BUNDLE: &str = "/certdesk-crypto_bg.wasm";
+
 /// What `openssl pkcs12 -info` tells of each kind of .p12 file.
 const MODERN: &[&str] = &["MAC: sha256", "PBES2, PBKDF2, AES-256-CBC"];
 const COMPATIBLE: &[&str] = &["MAC: sha1", "pbeWithSHA1And3-KeyTripleDES-CBC"];
@@ -42,6 +45,7 @@ async fn a_person_gets_two_certificates_through_the_web_app() {
     let work = tempfile::tempdir().unwrap();
 
     sign_in(&mut run, ALICE, true).await;
+    let crypto_before_request = fetched(&run, CRYPTO_BUNDLE);
     let personal = request_personal(&run, work.path()).await;
     let group = request_group(&run, work.path()).await;
     sign_out(&run).await;
@@ -70,6 +74,14 @@ async fn a_person_gets_two_certificates_through_the_web_app() {
     let _downloads = run.stop().await;
 
     assert!(sent.len() > 20, "the proxy saw the run: {}", sent.len());
+    assert!(
+        !crypto_before_request,
+        "the start and sign-in pages fetched the crypto bundle"
+    );
+    assert!(
+        sent.iter().any(|s| s.target.ends_with(CRYPTO_BUNDLE)),
+        "the request and collect pages fetched the crypto bundle through the proxy"
+    );
     assert!(
         sent.iter()
             .any(|s| s.target.contains(routes::REQUESTS) && s.method == "POST"),
@@ -102,6 +114,11 @@ async fn a_person_gets_two_certificates_through_the_web_app() {
             );
         }
     }
+}
+
+/// Whether the browser has fetched `path` so far.
+fn fetched(run: &Run, path: &str) -> bool {
+    run.proxy.sent().iter().any(|s| s.target.ends_with(path))
 }
 
 /// Sends the password (in a URL and a body) and a key file from the page, as a broken page
