@@ -160,10 +160,11 @@ struct KeySlot {
 }
 
 /// Starts deriving the key-file key for `password`, unless it is already under way or done.
+/// A failed derivation is tried again: the crypto bundle's download may have failed.
 fn derive_ahead(slot: &Rc<RefCell<KeySlot>>, password: &str) {
     let generation = {
         let mut s = slot.borrow_mut();
-        if s.generation > 0 && s.password == password {
+        if s.generation > 0 && s.password == password && !matches!(s.result, Some(Err(_))) {
             return;
         }
         s.generation += 1;

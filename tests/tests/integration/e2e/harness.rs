@@ -44,6 +44,17 @@ impl Run {
     /// Starts everything; `group` is registered with `owner` as its owner and `desk` is a
     /// desk officer. Screenshots go to docs/screenshots/ when `screenshots` is set.
     pub async fn start(owner: &str, group: (&str, &str), desk: &str, screenshots: bool) -> Self {
+        Self::start_serving(web_root(), owner, group, desk, screenshots).await
+    }
+
+    /// Like [`start`](Self::start), with the web app served from `web`.
+    pub async fn start_serving(
+        web: PathBuf,
+        owner: &str,
+        group: (&str, &str),
+        desk: &str,
+        screenshots: bool,
+    ) -> Self {
         let smtp = SmtpServer::start().await;
         let port = smtp.port;
         let listener = ProxyListener::bind().await;
@@ -51,7 +62,7 @@ impl Run {
         let app = App::start_with_ca(Db::Sqlite, |c| {
             c.smtp = Some(smtp_config(port));
             ca_settings(c);
-            c.web_root = web_root();
+            c.web_root = web;
             // Mailed links lead through the proxy, like everything else the browser does.
             c.public_url = public_url.parse().unwrap();
         })

@@ -17,6 +17,7 @@ use shared::api::routes;
 
 use self::harness::{DESKTOP, PHONE, QUICK, Run, SLOW, link_in};
 use self::leaks::Secrets;
+use crate::support::web_root;
 
 const ALICE: &str = "alice@example.org";
 const DESK: &str = "desk@example.org";
@@ -112,6 +113,71 @@ async fn a_person_gets_two_certificates_through_the_web_app() {
                 requested.address,
                 &public_key,
             );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crypto_bundle_that_does_not_load_is_explained_and_tried_again() {
+    // The app as a filtering proxy might deliver it: the crypto bundle's WebAssembly damaged.
+    let web = tempfile::tempdir().unwrap();
+    copy_dir(&web_root(), web.path());
+    let wasm = web.path().join(CRYPTO_BUNDLE.trim_start_matches('/'));
+    let good = std::fs::read(&wasm).unwrap();
+    std::fs::write(&wasm, b"<html>blocked by your proxy</html>").unwrap();
+    let mut run =
+        Run::start_serving(web.path().into(), ALICE, (GROUP, GROUP_NAME), DESK, false).await;
+
+    sign_in(&mut run, ALICE, false).await;
+    open_wizard(&run).await;
+    run.click("#wizard-kind-personal").await;
+    next(&run, "kind", "addresses").await;
+    next(&run, "addresses", "names").await;
+    run.fill("#wizard-given-name", "Alice").await;
+    run.fill("#wizard-surname", "Müller").await;
+    next(&run, "names", "key-type").await;
+    run.click("#wizard-key-type-ecdsa-p256").await;
+    next(&run, "key-type", "password").await;
+    run.fill("#wizard-password", PASSWORD).await;
+    run.fill("#wizard-password-confirm", PASSWORD).await;
+    run.wait_for("#wizard-strength:not([data-score='none'])", QUICK)
+        .await;
+    next(&run, "password", "terms").await;
+    run.click("#wizard-terms").await;
+    run.click("#wizard-generate").await;
+    let refused = run
+        .wait_for("#wizard-error", SLOW)
+        .await
+        .text()
+        .await
+        .unwrap();
+    // The download works again: the same button tries again, without a reload.
+    std::fs::write(&wasm, good).unwrap();
+    run.click("#wizard-generate").await;
+    let key_file = run
+        .wait_for("#wizard-key-file-name", SLOW)
+        .await
+        .text()
+        .await
+        .unwrap();
+    run.stop().await;
+
+    assert!(
+        refused.contains("could not load the part of certdesk"),
+        "{refused}"
+    );
+    assert!(key_file.ends_with(".pem"), "{key_file}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
         }
     }
 }
