@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::bundle;
-pub use crate::crypto::collect::CollectStage;
+pub use crate::crypto::collect::{CollectInput, CollectStage, P12Files};
 
 #[wasm_bindgen(module = "/static/crypto-bundle.js")]
 extern "C" {
@@ -46,8 +46,8 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = newRequest)]
     fn new_request(this: &KeyHandle, key_type: &str, emails: Array) -> Result<Promise, JsValue>;
 
-    /// Wipes nothing by itself, but lets the bundle drop the key now rather than whenever the
-    /// garbage collector runs.
+    /// Lets the bundle drop the key now, which wipes it, rather than whenever the garbage
+    /// collector runs.
     #[wasm_bindgen(method)]
     fn free(this: &KeyHandle);
 }
@@ -129,12 +129,6 @@ impl Drop for KeyFileKey {
 pub async fn issuer_name(certificate_pem: &str) -> Result<String, PkiError> {
     exports().await?.issuer_name(certificate_pem).map_err(error)
 }
-
-/// What the collect page builds its files from.
-pub use crate::crypto::collect::CollectInput;
-
-/// Both .p12 files, ready to save.
-pub use crate::crypto::collect::P12Files;
 
 /// Opens the key file, checks it against the certificate and builds both .p12 files, telling
 /// `stage` where it is.
