@@ -286,6 +286,15 @@ fn table(lang: Lang, navigate: &Callback<Route>, page: &DeskPage) -> Html {
         };
     }
     let now = now_seconds();
+    // On a phone's screen each row becomes a card, its cells labelled from `data-label`.
+    let [code, kind, requester, addresses, state, age] = [
+        lang.t("Code", "Nummer"),
+        lang.t("Kind", "Art"),
+        lang.t("Requester", "Antragsteller/in"),
+        lang.t("Addresses", "Adressen"),
+        lang.t("State", "Status"),
+        lang.t("Age", "Alter"),
+    ];
     html! {
         <div class="table-wrap">
             <table id="desk-queue" class="desk-queue">
@@ -293,25 +302,22 @@ fn table(lang: Lang, navigate: &Callback<Route>, page: &DeskPage) -> Html {
                     "Älteste zuerst; öffnen Sie einen Antrag über seine Nummer.") }</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{ lang.t("Code", "Nummer") }</th>
-                        <th scope="col">{ lang.t("Kind", "Art") }</th>
-                        <th scope="col">{ lang.t("Requester", "Antragsteller/in") }</th>
-                        <th scope="col">{ lang.t("Addresses", "Adressen") }</th>
-                        <th scope="col">{ lang.t("State", "Status") }</th>
-                        <th scope="col">{ lang.t("Age", "Alter") }</th>
+                        { for [code, kind, requester, addresses, state, age].iter().map(|c| html! {
+                            <th scope="col">{ *c }</th>
+                        }) }
                     </tr>
                 </thead>
                 <tbody>
                     { for page.items.iter().map(|r| html! {
                         <tr id={format!("desk-row-{}", r.id)} data-code={r.code.clone()}>
-                            <td>
+                            <td data-label={code}>
                                 { open_link(navigate, r.id, &r.code) }
                             </td>
-                            <td>{ kind_label(lang, r.kind) }</td>
-                            <td class="wrap">{ r.requester.clone() }</td>
-                            <td class="wrap">{ r.addresses.join(", ") }</td>
-                            <td>{ state_label(lang, r.state) }</td>
-                            <td title={lang.date_time(r.created_at)}>{ age_text(lang, now - r.created_at) }</td>
+                            <td data-label={kind}>{ kind_label(lang, r.kind) }</td>
+                            <td class="wrap" data-label={requester}>{ r.requester.clone() }</td>
+                            <td class="wrap" data-label={addresses}>{ r.addresses.join(", ") }</td>
+                            <td data-label={state}>{ state_label(lang, r.state) }</td>
+                            <td data-label={age} title={lang.date_time(r.created_at)}>{ age_text(lang, now - r.created_at) }</td>
                         </tr>
                     }) }
                 </tbody>

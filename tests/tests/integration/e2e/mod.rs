@@ -352,6 +352,25 @@ async fn approve(run: &Run, code: &str, shots: bool) {
     run.wait_for(&row, QUICK).await;
     if shots {
         run.shot("09-desk-queue", None).await;
+        // On a phone the queue is a list of cards that fits the screen, not a wide table.
+        run.window(PHONE).await;
+        let fits = run
+            .browser
+            .client
+            .execute(
+                "const t = document.getElementById('desk-queue');
+                 return t.scrollWidth <= t.parentElement.clientWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        run.shot("09-desk-queue-phone", Some("#desk-queue")).await;
+        run.window(DESKTOP).await;
+        assert_eq!(
+            fits,
+            json!(true),
+            "the queue is wider than a phone's screen"
+        );
     }
     run.click(&format!("#desk-open-{code}")).await;
     run.wait_for("#desk-evidence-form", QUICK).await;
