@@ -3,6 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashSet;
 
 use certdesk_frontend::components::p12_files::{common_name, p12_file_name};
@@ -10,7 +12,7 @@ use certdesk_frontend::components::pki_messages::pki_error_text;
 use certdesk_frontend::crypto::{self, Engine};
 use certdesk_frontend::i18n::Lang;
 use shared::api::Language;
-use shared::pki::{Iterations, KeyType, P12Format, PkiError};
+use shared::pki::{P12Format, PkiError};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -40,13 +42,7 @@ fn every_pki_error_has_its_own_text_in_both_languages() {
 #[wasm_bindgen_test]
 async fn key_file_failures_are_told_apart() {
     const PASSWORD: &str = "Schlüssel-Passwort ü";
-    let fast = Iterations::weak_for_tests(1_000);
-    let key = crypto::generate_key(KeyType::EcdsaP256, Engine::Auto)
-        .await
-        .unwrap();
-    let file = crypto::write_key_file(&key, PASSWORD, fast, Engine::Auto)
-        .await
-        .unwrap();
+    let (key, file) = common::p256_with_key_file(PASSWORD).await;
     let read = |text: String, password: &'static str| async move {
         crypto::read_key_file(&text, password, Engine::Auto).await
     };

@@ -89,10 +89,8 @@ async fn a_bundle_that_does_not_load_is_told_as_such() {
 #[wasm_bindgen_test]
 async fn the_collect_page_gets_both_files_and_each_failure_as_itself() {
     use_this_module_as_the_bundle();
-    let fast = Iterations::weak_for_tests(1_000);
-    let key = crypto::generate_key(KeyType::EcdsaP256, Engine::Auto)
-        .await
-        .unwrap();
+    let (key, key_file) = common::p256_with_key_file(PASSWORD).await;
+    let (_, other_file) = common::p256_with_key_file(PASSWORD).await;
     let certificate_pem = common::self_signed(&key)
         .to_pem(der::pem::LineEnding::LF)
         .unwrap();
@@ -100,15 +98,6 @@ async fn the_collect_page_gets_both_files_and_each_failure_as_itself() {
         crypto_bundle::issuer_name(&certificate_pem).await.unwrap(),
         "CN=alice@example.org"
     );
-    let key_file = crypto::write_key_file(&key, PASSWORD, fast, Engine::Auto)
-        .await
-        .unwrap();
-    let other = crypto::generate_key(KeyType::EcdsaP256, Engine::Auto)
-        .await
-        .unwrap();
-    let other_file = crypto::write_key_file(&other, PASSWORD, fast, Engine::Auto)
-        .await
-        .unwrap();
     let (files, stages) = collect(&certificate_pem, &key_file, PASSWORD).await;
     let files = files.unwrap();
     assert_eq!(

@@ -116,6 +116,20 @@ pub async fn watch_page<F: Future>(work: F) -> (F::Output, Page) {
     )
 }
 
+/// A new P-256 key and its key file for `password`, with a weak iteration count that keeps
+/// tests quick.
+pub async fn p256_with_key_file(password: &str) -> (PrivateKey, String) {
+    use certdesk_frontend::crypto::{self, Engine};
+    let key = crypto::generate_key(KeyType::EcdsaP256, Engine::Auto)
+        .await
+        .unwrap();
+    let fast = pki::Iterations::weak_for_tests(1_000);
+    let file = crypto::write_key_file(&key, password, fast, Engine::Auto)
+        .await
+        .unwrap();
+    (key, file)
+}
+
 /// A certificate for `key`, signed by itself: the builder only pairs key and certificate.
 pub fn self_signed(key: &pki::PrivateKey) -> pki::Certificate {
     use x509_cert::builder::{Builder, CertificateBuilder};

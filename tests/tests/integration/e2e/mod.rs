@@ -132,13 +132,7 @@ async fn a_crypto_bundle_that_does_not_load_is_explained_and_tried_again() {
     personal_to_key_type(&run, false).await;
     run.click("#wizard-key-type-ecdsa-p256").await;
     next(&run, "key-type", "password").await;
-    run.fill("#wizard-password", PASSWORD).await;
-    run.fill("#wizard-password-confirm", PASSWORD).await;
-    run.wait_for("#wizard-strength:not([data-score='none'])", QUICK)
-        .await;
-    next(&run, "password", "terms").await;
-    run.click("#wizard-terms").await;
-    run.click("#wizard-generate").await;
+    password_terms_generate(&run, false).await;
     let refused = run
         .wait_for("#wizard-error", SLOW)
         .await
@@ -249,9 +243,8 @@ async fn next(run: &Run, from: &str, to: &str) {
     wizard_at(run, to).await;
 }
 
-/// The password step, the terms, generating the key, saving the key file (a copy goes to
-/// `dir`), confirming and sending.
-async fn finish_wizard(run: &Run, dir: &Path, address: &'static str, shots: bool) -> Requested {
+/// The password typed twice and judged strong, the terms accepted, *Make my key* pressed.
+async fn password_terms_generate(run: &Run, shots: bool) {
     run.fill("#wizard-password", PASSWORD).await;
     run.fill("#wizard-password-confirm", PASSWORD).await;
     run.wait_for(
@@ -266,6 +259,12 @@ async fn finish_wizard(run: &Run, dir: &Path, address: &'static str, shots: bool
     next(run, "password", "terms").await;
     run.click("#wizard-terms").await;
     run.click("#wizard-generate").await;
+}
+
+/// The password step, the terms, generating the key, saving the key file (a copy goes to
+/// `dir`), confirming and sending.
+async fn finish_wizard(run: &Run, dir: &Path, address: &'static str, shots: bool) -> Requested {
+    password_terms_generate(run, shots).await;
     // Key generation (RSA-3072 in particular) takes a while on a busy machine.
     let name = run
         .wait_for("#wizard-key-file-name", SLOW)
